@@ -1,0 +1,163 @@
+"""``make bench``: wall time and peak memory of groom commands on generated backlogs.
+
+Generates backlogs of 1,000 and 10,000 stories (16 front matter keys, ~30 body lines each)
+in a temporary folder, runs each command as a fresh process (best of three runs), and
+prints a table next to the floor: reading and splitting the files alone, and parsing their
+front matter alone, in one process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+
+from groom import storyfile, yamlio
+
+STATUSES = ("draft", "refining", "ready", "ready", "ready", "planned", "done", "done")
+SCALE = (1, 2, 3, 5, 8, 13)
+
+BODY = """As a planner I want story {n} to work so that the team can ship feature {n}.
+
+Some context about the story: it touches the {area} area and was raised in the review of
+sprint {sprint}. The details below are what the team agreed during refinement.
+
+## Acceptance criteria
+- [ ] Given a backlog, when I open story {n}, then I see its details
+- [ ] Given a filter, when I apply it, then only matching stories are listed
+- [ ] Given an error, when it happens, then a clear message is shown
+- [x] Given a plan, when I print it, then it fits one page
+
+## Notes
+Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt
+ut labore et dolore magna aliqua. Ut enim ad minim veniam, quis nostrud exercitation ullamco
+laboris nisi ut aliquip ex ea commodo consequat. Duis aute irure dolor in reprehenderit in
+voluptate velit esse cillum dolore eu fugiat nulla pariatur.
+
+- a note about the data model
+- a note about the API
+- a note about the user interface
+
+## Questions
+- [x] @ana: is this the right scope?
+- [x] @bo: do we need a migration?
+
+Excepteur sint occaecat cupidatat non proident, sunt in culpa qui officia deserunt mollit
+anim id est laborum. Sed ut perspiciatis unde omnis iste natus error sit voluptatem
+accusantium doloremque laudantium, totam rem aperiam, eaque ipsa quae ab illo inventore
+veritatis et quasi architecto beatae vitae dicta sunt explicabo.
+"""
+
+
+def rank_key(index: int) -> str:
+    """Evenly spread, sortable base-62 keys (the bench does not need fractional inserts)."""
+    digits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+    a, b = divmod(index, 62)
+    c, b = divmod(a, 62)
+    return "a" + digits[c] + digits[b] + digits[index % 62]
+
+
+def generate(folder: Path, count: int) -> None:
+    folder.mkdir(parents=True)
+    for n in range(1, count + 1):
+        status = STATUSES[n % len(STATUSES)]
+        deps = f"[S-{n - 1}]" if n > 1 and n % 5 == 0 else "[]"
+        front = (
+            f"id: S-{n}\n"
+            f"title: Story number {n} about the {('search', 'export', 'sync')[n % 3]} feature\n"
+            f"type: {'spike' if n % 50 == 0 else 'story'}\n"
+            f"status: {status}\n"
+            f"estimate: {SCALE[n % len(SCALE)]}\n"
+            f"value: {n % 13 + 1}\n"
+            f'rank: "{rank_key(n)}"\n'
+            f"depends_on: {deps}\n"
+            f"labels: [backend, {('search', 'export', 'sync')[n % 3]}]\n"
+            f"epic: epic-{n % 20}\n"
+            f"sprint: 2026-{n % 30 + 1:02d}\n"
+            f"timebox: 2d\n"
+            f"owner: person{n % 7}\n"
+            f"created: 2026-01-{n % 28 + 1:02d}\n"
+            f"# a comment the team keeps\n"
+            f"team_field: keep me\n"
+            f"priority: {('low', 'medium', 'high')[n % 3]}\n"
+        )
+        area = ("search", "export", "sync")[n % 3]
+        body = BODY.format(n=n, area=area, sprint=n % 30)
+        (folder / f"S-{n}-story-{n}.md").write_text(f"---\n{front}---\n{body}", encoding="utf-8")
+
+
+def run_command(args: list[str], cwd: Path) -> tuple[float, float]:
+    """Wall seconds and peak resident MB of one run of a command, as a fresh process."""
+    start = time.perf_counter()
+    process = subprocess.Popen(args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - start
+    code = os.waitstatus_to_exitcode(status)
+    if code not in (0, 1):
+        raise SystemExit(f"bench: {' '.join(args)} exited {code}")
+    return wall, usage.ru_maxrss / 1024
+
+
+def best_of(runs: int, func: Callable[[], tuple[float, float]]) -> tuple[float, float]:
+    results = [func() for _ in range(runs)]
+    return min(r[0] for r in results), max(r[1] for r in results)
+
+
+def floor_read(folder: Path) -> tuple[float, float]:
+    start = time.perf_counter()
+    for path in sorted(folder.glob("*.md")):
+        storyfile.split(storyfile.read_regular(path).raw)
+    return time.perf_counter() - start, 0.0
+
+
+def floor_parse(folder: Path) -> tuple[float, float]:
+    texts = [storyfile.split(path.read_bytes()).front_matter for path in sorted(folder.glob("*.md"))]
+    start = time.perf_counter()
+    for text in texts:
+        yamlio.load_mapping(text)
+    return time.perf_counter() - start, 0.0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", default="1000,10000", help="comma-separated backlog sizes")
+    parser.add_argument("--runs", type=int, default=3, help="runs per measurement (best is kept)")
+    options = parser.parse_args()
+    groom = shutil.which("groom", path=str(Path(sys.executable).parent)) or "groom"
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"{platform.system()} {platform.release()}"
+    )
+    print(f"{'stories':>8}  {'what':<38}  {'wall s':>7}  {'peak MB':>8}")
+    with tempfile.TemporaryDirectory(prefix="groom-bench-") as tmp:
+        help_wall, help_mem = best_of(options.runs, partial(run_command, [groom, "--help"], Path(tmp)))
+        print(f"{'-':>8}  {'groom --help':<38}  {help_wall:>7.3f}  {help_mem:>8.1f}")
+        for size in (int(s) for s in options.sizes.split(",")):
+            root = Path(tmp) / f"b{size}"
+            generate(root / "backlog", size)
+            folder = root / "backlog"
+            rows: list[tuple[str, tuple[float, float]]] = [
+                ("floor: read + split files (in-process)", best_of(options.runs, partial(floor_read, folder))),
+                ("floor: parse front matter (in-process)", best_of(options.runs, partial(floor_parse, folder))),
+            ]
+            for label, args in (
+                ("groom check", [groom, "check"]),
+                ("groom check --format json", [groom, "check", "--format", "json"]),
+                ("groom list", [groom, "list"]),
+            ):
+                rows.append((label, best_of(options.runs, partial(run_command, args, root))))
+            for label, (wall, mem) in rows:
+                shown_mem = f"{mem:>8.1f}" if mem else f"{'-':>8}"
+                print(f"{size:>8}  {label:<38}  {wall:>7.3f}  {shown_mem}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,3 @@
+from groom.cli import run
+
+run()

@@ -1,0 +1,210 @@
+"""groom.toml discovery, validation and built-in defaults.
+
+With no groom.toml, groom works on ``./backlog`` with the defaults below. Every key in the
+file is checked: an unknown key or a value of the wrong kind is a ConfigError (exit 2) that
+names the key, so a typo never silently falls back to a default.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from groom.errors import ConfigError
+
+CONFIG_NAME = "groom.toml"
+
+DEFAULT_SCALE: tuple[int, ...] = (0, 1, 2, 3, 5, 8, 13, 20, 40, 100)
+DEFAULT_STATUSES = ("draft", "refining", "ready", "planned", "in-progress", "done", "split", "dropped")
+DEFAULT_READY_STATUSES = ("ready", "planned", "in-progress", "done")
+DEFAULT_DONE_STATUSES = ("done",)
+DEFAULT_INACTIVE_STATUSES = ("split", "dropped")
+DEFAULT_TYPES = ("story", "spike", "bug", "chore")
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """Everything a command needs to know about the team's backlog and agreements."""
+
+    root: Path
+    """Folder that relative paths in the config are resolved against."""
+    source: Path | None
+    """The groom.toml that was read, or None when running on defaults."""
+    backlog: Path
+    exclude: tuple[str, ...] = ("README.md", "readme.md")
+    id_prefixes: tuple[str, ...] = ("S-",)
+    scale: tuple[int | float, ...] = DEFAULT_SCALE
+    max_story_points: int | float = 13
+    types: tuple[str, ...] = DEFAULT_TYPES
+    statuses: tuple[str, ...] = DEFAULT_STATUSES
+    ready_statuses: tuple[str, ...] = DEFAULT_READY_STATUSES
+    done_statuses: tuple[str, ...] = DEFAULT_DONE_STATUSES
+    inactive_statuses: tuple[str, ...] = DEFAULT_INACTIVE_STATUSES
+    story_schema: Path | None = None
+    """None means the schema packaged with groom."""
+    ready_schema: Path | None = None
+    max_rank_length: int = 24
+    velocity: tuple[float, ...] = ()
+    capacity: float | None = None
+    fill: str = "skip"
+
+    @property
+    def id_prefix(self) -> str:
+        """The prefix new ids get."""
+        return self.id_prefixes[0]
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest groom.toml in ``start`` or a folder above it."""
+    for folder in (start, *start.parents):
+        candidate = folder / CONFIG_NAME
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load(cwd: Path, config_file: Path | None = None, backlog: Path | None = None) -> Config:
+    """The configuration for a run from ``cwd``, with command-line overrides applied."""
+    source = config_file if config_file is not None else find_config(cwd)
+    if config_file is not None and not config_file.is_file():
+        raise ConfigError(f"config file {config_file} not found; pass an existing file to --config")
+    config = Config(root=cwd, source=None, backlog=cwd / "backlog") if source is None else _from_file(source)
+    if backlog is not None:
+        config = replace(config, backlog=(cwd / backlog).resolve() if not backlog.is_absolute() else backlog)
+    return config
+
+
+def _from_file(path: Path) -> Config:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"not valid TOML ({exc}); fix the syntax", path=str(path)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read: {exc}", path=str(path)) from None
+    reader = _Reader(path, data)
+    root = path.parent.resolve()
+    prefixes = reader.get("id_prefix", _str_or_strs, ("S-",))
+    scale = reader.get("estimate.scale", _numbers, DEFAULT_SCALE)
+    config = Config(
+        root=root,
+        source=path,
+        backlog=root / reader.get("backlog", _str, "backlog"),
+        exclude=reader.get("exclude", _strs, ("README.md", "readme.md")),
+        id_prefixes=prefixes,
+        scale=scale,
+        max_story_points=reader.get("estimate.max_story_points", _number, 13),
+        types=reader.get("types", _strs, DEFAULT_TYPES),
+        statuses=reader.get("status.all", _strs, DEFAULT_STATUSES),
+        ready_statuses=reader.get("status.ready", _strs, DEFAULT_READY_STATUSES),
+        done_statuses=reader.get("status.done", _strs, DEFAULT_DONE_STATUSES),
+        inactive_statuses=reader.get("status.inactive", _strs, DEFAULT_INACTIVE_STATUSES),
+        story_schema=_optional_path(root, reader.get("schemas.story", _str, "")),
+        ready_schema=_optional_path(root, reader.get("schemas.ready", _str, "")),
+        max_rank_length=int(reader.get("rank.max_length", _number, 24)),
+        velocity=tuple(float(v) for v in reader.get("sprint.velocity", _numbers, ())),
+        capacity=_optional_float(reader.get("sprint.capacity", _number, -1)),
+        fill=reader.get("sprint.fill", _choice("skip", "strict"), "skip"),
+    )
+    reader.reject_unknown()
+    for name in ("ready_statuses", "done_statuses", "inactive_statuses"):
+        unknown = [s for s in getattr(config, name) if s not in config.statuses]
+        if unknown:
+            raise ConfigError(
+                f"status.{name.removesuffix('_statuses')} names {unknown[0]!r}, "
+                "which is not in status.all; add it there",
+                path=str(path),
+            )
+    if sorted(set(scale)) != list(scale):
+        raise ConfigError("estimate.scale must list distinct numbers in increasing order", path=str(path))
+    return config
+
+
+def _optional_path(root: Path, value: str) -> Path | None:
+    return (root / value) if value else None
+
+
+def _optional_float(value: float) -> float | None:
+    return None if value < 0 else float(value)
+
+
+class _Reader:
+    """Reads dotted keys from parsed TOML, remembering which ones were used."""
+
+    def __init__(self, path: Path, data: dict[str, Any]) -> None:
+        self.path = path
+        self.data = data
+        self.used: set[str] = set()
+
+    def get(self, dotted: str, convert: Callable[[str, Any], Any], default: Any) -> Any:
+        node: Any = self.data
+        for part in dotted.split("."):
+            if not isinstance(node, dict) or part not in node:
+                return default
+            node = node[part]
+        self.used.add(dotted)
+        try:
+            return convert(dotted, node)
+        except ConfigError as exc:
+            raise ConfigError(exc.message, path=str(self.path)) from None
+
+    def reject_unknown(self) -> None:
+        for dotted in _leaf_keys(self.data):
+            if dotted not in self.used:
+                raise ConfigError(
+                    f"unknown key {dotted!r}; see the groom.toml that 'groom init' writes for the keys",
+                    path=str(self.path),
+                )
+
+
+def _leaf_keys(data: dict[str, Any], prefix: str = "") -> list[str]:
+    keys: list[str] = []
+    for key, value in data.items():
+        dotted = f"{prefix}{key}"
+        if isinstance(value, dict):
+            keys.extend(_leaf_keys(value, dotted + "."))
+        else:
+            keys.append(dotted)
+    return keys
+
+
+def _str(key: str, value: Any) -> str:
+    if not isinstance(value, str):
+        raise ConfigError(f"{key} must be a string, not {value!r}")
+    return value
+
+
+def _strs(key: str, value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{key} must be a list of strings")
+    return tuple(value)
+
+
+def _str_or_strs(key: str, value: Any) -> tuple[str, ...]:
+    result = (value,) if isinstance(value, str) else _strs(key, value)
+    if not result or not all(result):
+        raise ConfigError(f"{key} must name at least one non-empty prefix")
+    return result
+
+
+def _number(key: str, value: Any) -> int | float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise ConfigError(f"{key} must be a number of zero or more, not {value!r}")
+    return value
+
+
+def _numbers(key: str, value: Any) -> tuple[int | float, ...]:
+    if not isinstance(value, list):
+        raise ConfigError(f"{key} must be a list of numbers")
+    return tuple(_number(key, v) for v in value)
+
+
+def _choice(*choices: str) -> Callable[[str, Any], str]:
+    def convert(key: str, value: Any) -> str:
+        if value not in choices:
+            raise ConfigError(f"{key} must be one of {', '.join(choices)}, not {value!r}")
+        return str(value)
+
+    return convert

@@ -1,0 +1,167 @@
+"""Facts derived from a story's body (and a few front matter lists) for the DoR to judge.
+
+The schemas cannot read markdown, so groom reads it once and hands the schema small,
+read-only values under the ``derived`` key: whether the story has a narrative or a
+description, how many acceptance criteria it has, how many questions are open. A team
+writes rules on them like on any other key (see the README).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+_HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)[ \t#]*$")
+_FENCE = re.compile(r"^ {0,3}(```|~~~)")
+_ITEM = re.compile(r"^ {0,3}(?:[-*+]|\d{1,9}[.)])[ \t]+(?:\[([ xX])\][ \t]*)?(.*)$")
+_NARRATIVE = re.compile(r"\bas an?\b.{1,400}?\bi (?:want|need|would like|can)\b.{1,800}?\bso that\b", re.I | re.S)
+_OWNER = re.compile(r"^@([\w.-]+)[:,]?\s*")
+_COMMENT = re.compile(r"^\s*<!--.*-->\s*$")
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """An open question or action item; ``line`` is 0 when it comes from front matter."""
+
+    text: str
+    owner: str | None
+    answered: bool
+    line: int
+
+    def __reduce__(self) -> tuple[type[Question], tuple[Any, ...]]:
+        return (Question, (self.text, self.owner, self.answered, self.line))
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    narrative: bool
+    description: bool
+    criteria: tuple[str, ...]
+    questions: tuple[Question, ...]
+    criteria_line: int
+    """File line of the acceptance criteria heading, or of the body start when there is none."""
+    body_line: int
+
+    def __reduce__(self) -> tuple[type[Facts], tuple[Any, ...]]:
+        fields = (self.narrative, self.description, self.criteria, self.questions, self.criteria_line, self.body_line)
+        return (Facts, fields)
+
+    @property
+    def open_questions(self) -> tuple[Question, ...]:
+        return tuple(q for q in self.questions if not q.answered)
+
+    def derived(self) -> dict[str, Any]:
+        """The read-only values the schemas see as ``derived``."""
+        return {
+            "narrative": self.narrative,
+            "description": self.description,
+            "acceptance_criteria": len(self.criteria),
+            "open_questions": len(self.open_questions),
+        }
+
+    def line_of(self, name: str) -> int:
+        """The file line a finding about derived value ``name`` points at."""
+        if name == "open_questions":
+            lines = [q.line for q in self.open_questions if q.line]
+            return lines[0] if lines else self.body_line
+        if name == "acceptance_criteria":
+            return self.criteria_line
+        return self.body_line
+
+
+def _section_kind(title: str) -> str:
+    name = " ".join(title.lower().rstrip(":").split())
+    if name.startswith("acceptance") or name in ("ac", "criteria"):
+        return "criteria"
+    if "question" in name or name in ("action items", "open points"):
+        return "questions"
+    return "other"
+
+
+def _question(text: str, answered: bool, line: int) -> Question:
+    match = _OWNER.match(text)
+    owner = match.group(1) if match else None
+    return Question(text=text.strip(), owner=owner, answered=answered, line=line)
+
+
+def derive(body: str, body_line: int, front_matter: Mapping[str, Any]) -> Facts:
+    """Read the body's sections once; ``body_line`` is the file line the body starts on."""
+    criteria: list[str] = []
+    questions: list[Question] = []
+    criteria_line = 0
+    description = False
+    section = "other"
+    section_level = 0
+    in_fence = False
+    prose: list[str] = []
+    for offset, line in enumerate(body.splitlines()):
+        stripped = line.strip()
+        if not stripped:
+            continue
+        first = stripped[0]
+        if first in "`~" and _FENCE.match(line):
+            in_fence = not in_fence
+            continue
+        if in_fence:
+            continue
+        if first == "#":
+            heading = _HEADING.match(line)
+            if heading:
+                level = len(heading.group(1))
+                if section == "other" or level <= section_level:
+                    section, section_level = _section_kind(heading.group(2)), level
+                    if section == "criteria" and not criteria_line:
+                        criteria_line = body_line + offset
+                continue
+        if section == "other":
+            if not (first == "<" and _COMMENT.match(line)):
+                description = True
+                prose.append(stripped)
+            continue
+        item = _ITEM.match(line) if first in "-*+0123456789" else None
+        if item is None:
+            continue
+        if section == "criteria":
+            criteria.append(item.group(2).strip())
+        else:
+            questions.append(_question(item.group(2), (item.group(1) or " ") in "xX", body_line + offset))
+    criteria.extend(_criteria_from(front_matter.get("acceptance_criteria")))
+    questions.extend(_questions_from(front_matter.get("questions")))
+    fm_description = front_matter.get("description")
+    if isinstance(fm_description, str) and fm_description.strip():
+        description = True
+    return Facts(
+        narrative=bool(_NARRATIVE.search(" ".join(prose))),
+        description=description,
+        criteria=tuple(criteria),
+        questions=tuple(questions),
+        criteria_line=criteria_line or body_line,
+        body_line=body_line,
+    )
+
+
+def _criteria_from(value: Any) -> list[str]:
+    if not isinstance(value, list):
+        return []
+    return [str(item) for item in value if isinstance(item, str | int | float) and str(item).strip()]
+
+
+def _questions_from(value: Any) -> list[Question]:
+    """Front matter questions: strings are open; mappings say ``answered: true`` when done."""
+    if not isinstance(value, list):
+        return []
+    result: list[Question] = []
+    for item in value:
+        if isinstance(item, str):
+            result.append(_question(item, False, 0))
+        elif isinstance(item, dict):
+            text = item.get("question") or item.get("text") or ""
+            answered = bool(item.get("answered") or item.get("done"))
+            question = _question(str(text), answered, 0)
+            owner = item.get("owner")
+            if isinstance(owner, str) and owner:
+                question = Question(question.text, owner.lstrip("@"), answered, 0)
+            result.append(question)
+    return result

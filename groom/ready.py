@@ -1,0 +1,452 @@
+"""Judging stories: the story schema, the Definition of Ready and cross-story integrity.
+
+Everything here returns values (findings, DoR gaps); nothing prints. The DoR is the team's
+ready schema; each top-level ``allOf`` item is one DoR item whose ``title`` names the rule
+and whose ``description`` is the advice a finding shows.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from groom.backlog import RESERVED_KEY, Backlog, Story
+from groom.findings import ERROR, WARNING, Finding
+from groom.schemas import Schema, Schemas
+
+if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError
+
+
+@dataclass(frozen=True, slots=True)
+class Gap:
+    """One DoR item a story does not meet."""
+
+    rule: str
+    advice: str
+    detail: str
+    line: int
+    column: int
+
+    @property
+    def message(self) -> str:
+        return f"not ready: {self.advice} ({self.detail})" if self.detail else f"not ready: {self.advice}"
+
+
+def show(value: Any) -> str:
+    """A value as a reader sees it in YAML, never as a Python repr."""
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, bool) or value is None:
+        return json.dumps(value)
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return str(value)
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if value is None:
+        return "empty"
+    return "a list" if isinstance(value, list) else "a mapping"
+
+
+def _name(error: ValidationError) -> str:
+    parts = [str(p) for p in error.absolute_path]
+    return ".".join(parts) if parts else "front matter"
+
+
+def _choices(values: Iterable[Any]) -> str:
+    return ", ".join(show(v) if isinstance(v, str) else str(v) for v in values)
+
+
+def describe(error: ValidationError) -> str:
+    """A jsonschema error in words: what the value is, and what was expected."""
+    from jsonschema.exceptions import best_match
+
+    keyword = error.validator
+    name = _name(error)
+    instance = error.instance
+    expected: Any = error.validator_value
+    if keyword == "required" and isinstance(instance, dict):
+        missing = [key for key in expected if key not in instance]
+        return f"missing key {', '.join(missing)!s}" if missing else error.message
+    if keyword == "enum":
+        return f"{name} is {show(instance)}; expected one of {_choices(expected)}"
+    if keyword == "const":
+        return f"{name} is {show(instance)}; expected {show(expected)}"
+    if keyword == "type":
+        wanted = " or ".join(expected) if isinstance(expected, list) else expected
+        return f"{name} is {_kind(instance)} ({show(instance)}); expected {wanted}"
+    if keyword == "pattern":
+        return f"{name} {show(instance)} does not match the pattern {expected}"
+    if keyword in ("minimum", "exclusiveMinimum"):
+        return f"{name} is {show(instance)}; expected at least {expected}"
+    if keyword in ("maximum", "exclusiveMaximum"):
+        return f"{name} is {show(instance)}; expected at most {expected}"
+    if keyword == "minLength":
+        return f"{name} is empty" if not instance else f"{name} is shorter than {expected} characters"
+    if keyword == "maxLength":
+        return f"{name} is longer than {expected} characters"
+    if keyword == "maxItems" and isinstance(instance, list):
+        return f"{name}: {_choices(instance)}"
+    if keyword == "minItems":
+        return f"{name} needs at least {expected} item(s)"
+    if keyword == "uniqueItems":
+        return f"{name} lists an item twice"
+    if keyword == "format":
+        return f"{name} {show(instance)} is not a valid {expected}"
+    if keyword in ("anyOf", "oneOf") and error.context:
+        return describe(best_match(error.context))
+    return error.message
+
+
+def _position(story: Story, error: ValidationError) -> tuple[int, int]:
+    path = tuple(error.absolute_path)
+    if path and path[0] == RESERVED_KEY:
+        name = str(path[1]) if len(path) > 1 else ""
+        return story.facts.line_of(name), 1
+    if not path:
+        # A missing key: point at the status, which is what claims readiness.
+        return story.fm_position(("status",)) if "status" in story.data else (1, 1)
+    return story.fm_position(path)
+
+
+class Judge:
+    """Applies the schemas to stories in the context of their backlog."""
+
+    def __init__(self, backlog: Backlog, schemas: Schemas) -> None:
+        self.backlog = backlog
+        self.schemas = schemas
+        self._ready_statuses = frozenset(backlog.config.ready_statuses)
+        self._done = frozenset(backlog.config.done_statuses)
+
+    def instance(self, story: Story) -> dict[str, Any]:
+        """What the schemas see: the front matter plus the derived facts."""
+        derived = story.facts.derived()
+        derived["dependencies_out_of_order"] = self.dependencies_out_of_order(story)
+        return {**story.data, RESERVED_KEY: derived}
+
+    def dependencies_out_of_order(self, story: Story) -> list[str]:
+        """Dependencies that are unknown, or not done and not ranked above the story."""
+        result = []
+        for dep in story.depends_on:
+            targets = self.backlog.by_id.get(dep)
+            if not targets:
+                result.append(dep)
+                continue
+            target = targets[0]
+            if target.status in self._done:
+                continue
+            if not target.order_key < story.order_key:
+                result.append(dep)
+        return result
+
+    def claims_ready(self, story: Story) -> bool:
+        return story.status in self._ready_statuses
+
+    def structure(self, story: Story, instance: dict[str, Any]) -> list[Finding]:
+        return [
+            self._finding(story, error, "schema", describe(error)) for error in _errors(self.schemas.story, instance)
+        ]
+
+    def gaps(self, story: Story, instance: dict[str, Any] | None = None) -> list[Gap]:
+        """The DoR items the story does not meet, whatever its status."""
+        if instance is None:
+            instance = self.instance(story)
+        schema = self.schemas.ready
+        items = schema.contents.get("allOf")
+        gaps: list[Gap] = []
+        seen: set[tuple[str, str]] = set()
+        for error in _errors(schema, instance):
+            rule, advice = _dor_item(items, error)
+            on_derived = bool(error.absolute_path) and error.absolute_path[0] == RESERVED_KEY
+            detail = _derived_detail(story, error, instance) if on_derived else describe(error)
+            if (rule, detail) in seen:
+                continue
+            seen.add((rule, detail))
+            line, column = _position(story, error)
+            gaps.append(Gap(rule, advice, detail, line, column))
+        return gaps
+
+    def findings(self, story: Story) -> list[Finding]:
+        instance = self.instance(story)
+        found = self.structure(story, instance)
+        if self.claims_ready(story):
+            found.extend(
+                Finding(story.display, gap.line, gap.column, story.id or None, f"dor/{gap.rule}", ERROR, gap.message)
+                for gap in self.gaps(story, instance)
+            )
+        return found
+
+    def _finding(self, story: Story, error: ValidationError, rule: str, message: str) -> Finding:
+        line, column = _position(story, error)
+        return Finding(story.display, line, column, story.id or None, rule, ERROR, message)
+
+
+def _errors(schema: Schema, instance: dict[str, Any]) -> list[ValidationError]:
+    if schema.is_valid(instance):
+        return []
+    errors = list(schema.validator.iter_errors(instance))
+    errors.sort(key=lambda e: [str(p) for p in e.absolute_path])
+    return errors
+
+
+def _dor_item(items: Any, error: ValidationError) -> tuple[str, str]:
+    """The (title, description) of the top-level allOf item an error came from."""
+    path = list(error.relative_schema_path)
+    if isinstance(items, list) and len(path) >= 2 and path[0] == "allOf" and isinstance(path[1], int):
+        item = items[path[1]]
+        if isinstance(item, dict):
+            title = item.get("title") or f"item-{path[1] + 1}"
+            return str(title), str(item.get("description") or describe(error))
+    return "ready-schema", describe(error)
+
+
+def _derived_detail(story: Story, error: ValidationError, instance: dict[str, Any]) -> str:
+    """Words for a DoR item judged on a derived fact, from the facts themselves."""
+    path = list(error.absolute_path)
+    name = str(path[1]) if len(path) > 1 else ""
+    derived = instance[RESERVED_KEY]
+    if name == "acceptance_criteria":
+        return "no acceptance criteria found"
+    if name in ("narrative", "description") or not name:
+        return "no narrative or description found"
+    if name == "open_questions":
+        open_questions = story.facts.open_questions
+        count = len(open_questions)
+        first = open_questions[0].text if open_questions else ""
+        return f"{count} open question{'s' if count != 1 else ''}, first: {first}"
+    if name == "dependencies_out_of_order":
+        return "not done and not ranked above it: " + ", ".join(derived[name])
+    return describe(error)
+
+
+# ---------------------------------------------------------------------------------------
+# Cross-story integrity
+
+
+def integrity(backlog: Backlog) -> list[Finding]:
+    """Rules that need the whole backlog: ids, references, cycles, ranks, file names."""
+    found: list[Finding] = []
+    found.extend(_duplicate_ids(backlog))
+    found.extend(_references(backlog))
+    found.extend(_cycles(backlog))
+    found.extend(_ranks(backlog))
+    found.extend(_file_names(backlog))
+    return found
+
+
+def _duplicate_ids(backlog: Backlog) -> Iterator[Finding]:
+    for story_id, stories in backlog.by_id.items():
+        if len(stories) < 2:
+            continue
+        for story in stories:
+            others = ", ".join(other.display for other in stories if other is not story)
+            line, column = story.fm_position(("id",))
+            yield Finding(
+                story.display,
+                line,
+                column,
+                story_id,
+                "duplicate-id",
+                ERROR,
+                f"id {story_id} is also used by {others}; give one of them a new id",
+            )
+
+
+def _references(backlog: Backlog) -> Iterator[Finding]:
+    for story in backlog.stories:
+        raw = story.data.get("depends_on")
+        deps = raw if isinstance(raw, list) else [raw] if isinstance(raw, str) else []
+        for index, dep in enumerate(deps):
+            if isinstance(dep, str) and dep not in backlog.by_id:
+                path: tuple[str | int, ...] = ("depends_on", index) if isinstance(raw, list) else ("depends_on",)
+                line, column = story.fm_position(path)
+                yield Finding(
+                    story.display,
+                    line,
+                    column,
+                    story.id or None,
+                    "unknown-dependency",
+                    ERROR,
+                    f"depends_on names {dep}, which is not in the backlog; fix the id or remove it",
+                )
+        parent = story.parent
+        if parent is not None and parent not in backlog.by_id:
+            line, column = story.fm_position(("parent",))
+            yield Finding(
+                story.display,
+                line,
+                column,
+                story.id or None,
+                "unknown-parent",
+                ERROR,
+                f"parent {parent} is not in the backlog; fix the id or remove the key",
+            )
+
+
+def _cycles(backlog: Backlog) -> Iterator[Finding]:
+    graph = {
+        story_id: [dep for dep in stories[0].depends_on if dep in backlog.by_id]
+        for story_id, stories in backlog.by_id.items()
+    }
+    for component in _strongly_connected(graph):
+        if len(component) == 1 and component[0] not in graph[component[0]]:
+            continue
+        members = set(component)
+        cycle = _cycle_path(component[0], graph, members)
+        text = " → ".join(cycle)
+        for story_id in sorted(members):
+            story = backlog.by_id[story_id][0]
+            line, column = story.fm_position(("depends_on",))
+            yield Finding(
+                story.display,
+                line,
+                column,
+                story_id,
+                "dependency-cycle",
+                ERROR,
+                f"dependency cycle {text}; remove one of these depends_on entries",
+            )
+
+
+def _cycle_path(start: str, graph: dict[str, list[str]], members: set[str]) -> list[str]:
+    path = [start]
+    seen = {start}
+    node = start
+    while True:
+        nxt = next(dep for dep in graph[node] if dep in members)
+        path.append(nxt)
+        if nxt in seen:
+            return path[path.index(nxt) :]
+        seen.add(nxt)
+        node = nxt
+
+
+def _strongly_connected(graph: dict[str, list[str]]) -> list[list[str]]:
+    """Tarjan's algorithm, iterative so a long dependency chain cannot hit the recursion limit."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    result: list[list[str]] = []
+    counter = 0
+    for root in sorted(graph):
+        if root in index:
+            continue
+        work: list[tuple[str, int]] = [(root, 0)]
+        while work:
+            node, child_index = work.pop()
+            if child_index == 0:
+                index[node] = low[node] = counter
+                counter += 1
+                stack.append(node)
+                on_stack.add(node)
+            children = graph[node]
+            if child_index < len(children):
+                work.append((node, child_index + 1))
+                child = children[child_index]
+                if child not in index:
+                    work.append((child, 0))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+            if low[node] == index[node]:
+                component: list[str] = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                result.append(sorted(component))
+    return result
+
+
+def _ranks(backlog: Backlog) -> Iterator[Finding]:
+    limit = backlog.config.max_rank_length
+    holders: dict[str, list[Story]] = {}
+    for story in backlog.stories:
+        rank = story.rank
+        if rank is None:
+            continue
+        holders.setdefault(rank, []).append(story)
+        if len(rank) > limit:
+            line, column = story.fm_position(("rank",))
+            yield Finding(
+                story.display,
+                line,
+                column,
+                story.id or None,
+                "long-rank",
+                WARNING,
+                f"rank is {len(rank)} characters (limit {limit}); run 'groom reprioritize --rebalance'",
+            )
+    for rank, stories in holders.items():
+        if len(stories) < 2:
+            continue
+        for story in stories:
+            others = ", ".join(other.id or other.display for other in stories if other is not story)
+            line, column = story.fm_position(("rank",))
+            yield Finding(
+                story.display,
+                line,
+                column,
+                story.id or None,
+                "duplicate-rank",
+                WARNING,
+                f"rank {show(rank)} is shared with {others} (ordered by id); "
+                f"move one with 'groom reprioritize {story.id} --after {others.split(', ')[0]}'",
+            )
+
+
+def _file_names(backlog: Backlog) -> Iterator[Finding]:
+    for story in backlog.stories:
+        story_id = story.id
+        if not story_id:
+            continue
+        stem = os.path.basename(story.path).removesuffix(".md").lower()
+        wanted = story_id.lower()
+        if stem == wanted or (stem.startswith(wanted) and not stem[len(wanted)].isalnum()):
+            continue
+        line, column = story.fm_position(("id",))
+        yield Finding(
+            story.display,
+            line,
+            column,
+            story_id,
+            "id-filename",
+            WARNING,
+            f"file name does not start with the id {story_id}; rename it to {story_id}.md or {story_id}-<slug>.md",
+        )
+
+
+def check(backlog: Backlog, schemas: Schemas, only: Sequence[str] | None = None) -> list[Finding]:
+    """Every finding for the backlog, or for the files in ``only`` (display paths)."""
+    judge = Judge(backlog, schemas)
+    wanted = set(only) if only is not None else None
+    found = [f for f in backlog.problems if wanted is None or f.path in wanted]
+    for story in backlog.stories:
+        if wanted is None or story.display in wanted:
+            found.extend(judge.findings(story))
+    found.extend(f for f in integrity(backlog) if wanted is None or f.path in wanted)
+    found.sort(key=lambda f: f.sort_key)
+    return found

@@ -1,0 +1,205 @@
+"""Reporters: turn results into text, JSON, GitHub annotations or tables. No decisions here."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from groom.backlog import Story
+from groom.findings import ERROR, Finding
+from groom.workspace import CheckResult, StoryView
+
+# ---------------------------------------------------------------------------------------
+# check
+
+
+def _finding_line(finding: Finding) -> str:
+    return f"{finding.path}:{finding.line}:{finding.column}: {finding.severity} [{finding.rule}] {finding.message}"
+
+
+def _summary(result: CheckResult) -> str:
+    errors = sum(1 for f in result.findings if f.severity == ERROR)
+    warnings = len(result.findings) - errors
+    noun = "story file" if result.checked == 1 else "story files"
+    text = f"checked {result.checked} {noun}: {errors} error{'s' if errors != 1 else ''}, "
+    text += f"{warnings} warning{'s' if warnings != 1 else ''}"
+    if result.outside:
+        text += f"; {len(result.outside)} path(s) given are not stories of this backlog and were not checked"
+    return text
+
+
+def check_text(result: CheckResult) -> str:
+    lines = [_finding_line(f) for f in result.findings]
+    lines.append(_summary(result))
+    return "\n".join(lines) + "\n"
+
+
+def check_json(result: CheckResult) -> str:
+    document = {
+        "version": 1,
+        "ok": result.ok,
+        "checked": result.checked,
+        "findings": [
+            {
+                "path": f.path,
+                "line": f.line,
+                "column": f.column,
+                "id": f.id,
+                "rule": f.rule,
+                "severity": f.severity,
+                "message": f.message,
+            }
+            for f in result.findings
+        ],
+    }
+    if result.outside:
+        document["not_checked"] = list(result.outside)
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def check_github(result: CheckResult) -> str:
+    """Workflow annotations (GitHub shows only the first few), then the full text report."""
+    lines = []
+    for f in result.findings:
+        level = "error" if f.severity == ERROR else "warning"
+        props = (
+            f"file={_escape_property(f.path)},line={f.line},col={f.column},title={_escape_property('groom ' + f.rule)}"
+        )
+        lines.append(f"::{level} {props}::{_escape_data(f.message)}")
+    return "\n".join(lines) + ("\n" if lines else "") + check_text(result)
+
+
+CHECK_FORMATS: dict[str, Callable[[CheckResult], str]] = {
+    "text": check_text,
+    "json": check_json,
+    "github": check_github,
+}
+
+# ---------------------------------------------------------------------------------------
+# list and show
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], flexible: int = -1) -> str:
+    """A plain aligned table; the ``flexible`` column is shortened to fit the terminal."""
+    cells = [[_cell(v) for v in row] for row in rows]
+    widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
+    if flexible >= 0 and cells:
+        room = shutil.get_terminal_size((120, 24)).columns - (sum(widths) - widths[flexible]) - 2 * (len(widths) - 1)
+        if room < widths[flexible]:
+            limit = max(room, 12)
+            widths[flexible] = min(widths[flexible], limit)
+            for row in cells:
+                if len(row[flexible]) > limit:
+                    row[flexible] = row[flexible][: limit - 1] + "…"
+
+    def render(values: Sequence[str]) -> str:
+        return "  ".join(v.ljust(w) for v, w in zip(values, widths, strict=True)).rstrip()
+
+    lines = [render(headers), render(["-" * w for w in widths])]
+    lines.extend(render(row) for row in cells)
+    return "\n".join(lines) + "\n"
+
+
+LIST_KEYS = ("id", "title", "status", "estimate", "value", "rank", "ready")
+
+
+def list_record(story: Story, ready: bool) -> dict[str, Any]:
+    return {
+        "id": story.id,
+        "title": story.title,
+        "status": story.status,
+        "estimate": story.estimate,
+        "value": story.value,
+        "rank": story.rank,
+        "ready": ready,
+    }
+
+
+def list_table(rows: Sequence[tuple[Story, bool]]) -> str:
+    if not rows:
+        return "no stories match\n"
+    records = [list_record(story, ready) for story, ready in rows]
+    return table(LIST_KEYS, [[r[k] for k in LIST_KEYS] for r in records], flexible=1)
+
+
+def list_json(rows: Sequence[tuple[Story, bool]]) -> str:
+    return json.dumps([list_record(s, r) for s, r in rows], indent=2, ensure_ascii=False) + "\n"
+
+
+LIST_FORMATS: dict[str, Callable[[Sequence[tuple[Story, bool]]], str]] = {
+    "table": list_table,
+    "json": list_json,
+}
+
+
+def show_text(view: StoryView) -> str:
+    story = view.story
+    lines = [f"{story.id}  {story.title}", f"file:      {story.display}"]
+    fields = [
+        ("status", story.status),
+        ("type", story.type),
+        ("estimate", story.estimate),
+        ("value", story.value),
+        ("rank", story.rank),
+    ]
+    lines.append("   ".join(f"{name}: {_cell(value) or '-'}" for name, value in fields))
+    for key in ("parent", "epic", "sprint", "timebox"):
+        if story.data.get(key) is not None:
+            lines.append(f"{key}: {_cell(story.data[key])}")
+    if story.data.get("labels"):
+        lines.append("labels: " + ", ".join(_cell(v) for v in story.data["labels"]))
+    if view.dependencies:
+        lines.append("depends on: " + ", ".join(f"{dep} ({status or 'unknown'})" for dep, status in view.dependencies))
+    if view.children:
+        lines.append("children: " + ", ".join(view.children))
+    if view.gaps:
+        lines.append("ready: no")
+        lines.extend(
+            f"  - [{gap.rule}] {gap.advice} ({gap.detail})" if gap.detail else f"  - [{gap.rule}] {gap.advice}"
+            for gap in view.gaps
+        )
+    else:
+        lines.append("ready: yes (meets the Definition of Ready)")
+    lines.append(
+        f"acceptance criteria: {len(story.facts.criteria)}   open questions: {len(story.facts.open_questions)}"
+    )
+    return "\n".join(lines) + "\n"
+
+
+def show_json(view: StoryView) -> str:
+    story = view.story
+    document = {
+        "id": story.id,
+        "path": story.display,
+        "front_matter": story.data,
+        "ready": not view.gaps,
+        "gaps": [{"rule": g.rule, "advice": g.advice, "detail": g.detail} for g in view.gaps],
+        "dependencies": [{"id": dep, "status": status} for dep, status in view.dependencies],
+        "children": list(view.children),
+        "acceptance_criteria": list(story.facts.criteria),
+        "questions": [{"text": q.text, "owner": q.owner, "answered": q.answered} for q in story.facts.questions],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+SHOW_FORMATS: dict[str, Callable[[StoryView], str]] = {"text": show_text, "json": show_json}

@@ -1,0 +1,211 @@
+"""The team's schemas: loaded from local files only, checked at start-up, built once.
+
+Two schemas judge a story: the story schema (the structure every story meets) and the
+ready schema (the Definition of Ready, for stories that claim ``ready`` or later). Both may
+``$ref`` each other, any ``*.json`` file next to them, and ``urn:groom:config``, a resource
+groom generates from groom.toml (the scale, the statuses, the id pattern). Nothing is ever
+fetched: a ``$ref`` that is not one of those is a ConfigError at start-up, and so is a
+``format`` that groom cannot check, because jsonschema would let it pass silently.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from groom.config import Config
+from groom.errors import ConfigError
+
+if TYPE_CHECKING:
+    from jsonschema.protocols import Validator
+
+CONFIG_URN = "urn:groom:config"
+
+
+@dataclass(frozen=True, slots=True)
+class Schema:
+    name: str
+    """Where it came from, for messages: a path or 'packaged story schema'."""
+    contents: dict[str, Any]
+    validator: Validator
+    """The reference validator: its errors are what findings report."""
+    is_valid: Callable[[Any], bool]
+    """A fast yes/no (jsonschema-rs) asked first, so valid stories skip the slow path."""
+
+
+@dataclass(frozen=True, slots=True)
+class Schemas:
+    story: Schema
+    ready: Schema
+
+
+def config_resource(config: Config) -> dict[str, Any]:
+    """The generated ``urn:groom:config`` schema: the team's agreements as ``$defs``."""
+    prefixes = "|".join(re.escape(prefix) for prefix in config.id_prefixes)
+    scale = list(config.scale)
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": CONFIG_URN,
+        "$defs": {
+            "id": {"type": "string", "pattern": f"^(?:{prefixes})[0-9]+(?:\\.[0-9]+)*$"},
+            "type": {"enum": list(config.types)},
+            "status": {"enum": list(config.statuses)},
+            "ready_status": {"enum": list(config.ready_statuses)},
+            "estimate": {"enum": scale},
+            "estimate_or_unknown": {"enum": [*scale, "?"]},
+            "small_estimate": {"if": {"type": "number"}, "then": {"maximum": config.max_story_points}},
+        },
+    }
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot read schema: {exc.strerror}; check [schemas] in groom.toml", path=str(path)
+        ) from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        line = getattr(exc, "lineno", None)
+        raise ConfigError(f"schema is not valid JSON ({exc}); fix the file", path=str(path), line=line) from None
+    if not isinstance(data, dict):
+        raise ConfigError("schema must be a JSON object", path=str(path))
+    return data
+
+
+def _packaged(name: str) -> dict[str, Any]:
+    text = resources.files("groom").joinpath("schemas", name).read_text(encoding="utf-8")
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
+def _refs(node: Any, base: str) -> Iterator[tuple[str, str]]:
+    """Every ``$ref`` in a schema with the base URI it is resolved against."""
+    if isinstance(node, dict):
+        node_id = node.get("$id")
+        if isinstance(node_id, str):
+            from urllib.parse import urljoin
+
+            base = urljoin(base, node_id) if base else node_id
+        ref = node.get("$ref")
+        if isinstance(ref, str):
+            yield base, ref
+        for key, value in node.items():
+            if key not in ("enum", "const", "examples", "default"):
+                yield from _refs(value, base)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _refs(item, base)
+
+
+def _formats(node: Any) -> Iterator[str]:
+    if isinstance(node, dict):
+        value = node.get("format")
+        if isinstance(value, str):
+            yield value
+        for key, child in node.items():
+            if key not in ("enum", "const", "examples", "default", "properties") or isinstance(child, dict):
+                yield from _formats(child)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _formats(item)
+
+
+def load(config: Config) -> Schemas:
+    """Build both validators, or raise ConfigError naming the schema file and what to fix."""
+    from jsonschema import Draft202012Validator, exceptions, validators
+    from referencing import Registry, Resource
+    from referencing.exceptions import NoSuchResource, Unresolvable
+    from referencing.jsonschema import DRAFT202012
+
+    documents: dict[str, tuple[str, dict[str, Any]]] = {}
+    story_name, story = _source(config.story_schema, "story.schema.json")
+    ready_name, ready = _source(config.ready_schema, "ready.schema.json")
+    folders = {path.parent for path in (config.story_schema, config.ready_schema) if path is not None}
+    for folder in sorted(folders):
+        for path in sorted(folder.glob("*.json")):
+            documents[str(path)] = (str(path), _read_json(path))
+    documents["story"] = (story_name, story)
+    documents["ready"] = (ready_name, ready)
+    documents[CONFIG_URN] = ("generated config schema", config_resource(config))
+
+    def refuse(uri: str) -> Resource[Any]:
+        raise NoSuchResource(ref=uri)  # type: ignore[call-arg]  # attrs-generated __init__
+
+    registry: Registry[Any] = Registry(retrieve=refuse)  # type: ignore[call-arg]
+    for key, (_, contents) in documents.items():
+        uri = contents.get("$id") if isinstance(contents.get("$id"), str) else Path(key).resolve().as_uri()
+        resource = Resource.from_contents(contents, default_specification=DRAFT202012)
+        registry = registry.with_resource(str(uri), resource)
+    registry = registry.crawl()
+
+    built: list[Schema] = []
+    checker = Draft202012Validator.FORMAT_CHECKER
+    for name, contents in ((story_name, story), (ready_name, ready)):
+        cls = validators.validator_for(contents, default=Draft202012Validator)
+        try:
+            cls.check_schema(contents)
+        except exceptions.SchemaError as exc:
+            where = "/".join(str(p) for p in exc.absolute_path) or "top level"
+            raise ConfigError(f"not a valid JSON Schema at {where}: {exc.message}", path=name) from None
+        for fmt in _formats(contents):
+            if fmt not in checker.checkers:
+                raise ConfigError(
+                    f"format {fmt!r} cannot be checked by groom and would pass silently; "
+                    "use 'pattern' instead or one of: " + ", ".join(sorted(checker.checkers)),
+                    path=name,
+                )
+        base = contents.get("$id") if isinstance(contents.get("$id"), str) else ""
+        resolver = registry.resolver(base_uri=str(base))
+        for ref_base, ref in _refs(contents, str(base)):
+            try:
+                registry.resolver(base_uri=ref_base).lookup(ref) if ref_base else resolver.lookup(ref)
+            except (Unresolvable, NoSuchResource):
+                raise ConfigError(
+                    f"$ref {ref!r} is not a local schema and groom never fetches one; "
+                    "copy it next to the schema and refer to its $id",
+                    path=name,
+                ) from None
+        validator = cls(contents, registry=registry, format_checker=checker)
+        built.append(Schema(name, contents, validator, _fast(contents, documents, validator)))
+    return Schemas(story=built[0], ready=built[1])
+
+
+def _fast(
+    contents: dict[str, Any], documents: dict[str, tuple[str, dict[str, Any]]], reference: Validator
+) -> Callable[[Any], bool]:
+    """jsonschema-rs's ``is_valid`` for the schema, or the reference validator's when rs cannot
+    compile it (a regex feature Rust's engine lacks, say). Only a "valid" answer is trusted:
+    anything else goes to the reference validator, which produces the findings.
+    """
+    try:
+        import jsonschema_rs
+    except ImportError:  # pragma: no cover - a platform without a wheel
+        return reference.is_valid
+
+    def refuse(uri: str) -> Any:
+        raise ValueError(f"groom never fetches schemas ({uri})")
+
+    resources = [
+        (str(doc["$id"]) if isinstance(doc.get("$id"), str) else Path(key).resolve().as_uri(), doc)
+        for key, (_, doc) in documents.items()
+    ]
+    try:
+        registry = jsonschema_rs.Registry(resources, retriever=refuse)
+        fast = jsonschema_rs.validator_for(
+            contents, registry=registry, retriever=refuse, validate_formats=True, ignore_unknown_formats=False
+        )
+    except Exception:  # any failure just means no fast path
+        return reference.is_valid
+    return fast.is_valid
+
+
+def _source(path: Path | None, packaged: str) -> tuple[str, dict[str, Any]]:
+    if path is None:
+        return f"packaged {packaged}", _packaged(packaged)
+    return str(path), _read_json(path)

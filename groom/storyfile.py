@@ -1,0 +1,268 @@
+"""Bytes on disk <-> front matter + body, lossless edits and safe writes.
+
+A story file is ``[BOM] '---' NL front-matter '---' NL body``. ``split`` finds those parts
+without changing a byte; ``set_fields`` edits front matter values by splicing new text over
+the old value only, so comments, quoting, key order, indentation, CRLF and the body stay as
+they were; ``save`` replaces a file atomically and refuses when it changed since it was read.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from groom import yamlio
+from groom.errors import FrontMatterError, WriteConflict
+
+BOM = "\ufeff"
+MAX_FILE_BYTES = 1 << 20
+"""Largest story file groom reads (1 MiB); a story is prose, not a data dump."""
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """Where the parts of a story file are, in the decoded text (BOM removed)."""
+
+    text: str
+    bom: bool
+    newline: str
+    fm_start: int  # index of the first character of the front matter
+    fm_end: int  # index just past the front matter (start of the closing '---' line)
+    body_start: int  # index of the first character of the body
+
+    @property
+    def front_matter(self) -> str:
+        return self.text[self.fm_start : self.fm_end]
+
+    @property
+    def body(self) -> str:
+        return self.text[self.body_start :]
+
+    @property
+    def body_line(self) -> int:
+        """1-based file line on which the body starts."""
+        return self.text.count("\n", 0, self.body_start) + 1
+
+    FM_LINE = 2
+    """1-based file line of the first front matter line (the one after '---')."""
+
+
+def decode(raw: bytes) -> tuple[str, bool]:
+    """The text of a story file and whether it had a UTF-8 BOM; refuses other encodings."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise FrontMatterError(
+            f"not UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start}); save the file as UTF-8",
+            line=line,
+        ) from None
+    if text.startswith(BOM):
+        return text[1:], True
+    return text, False
+
+
+def _is_delimiter(line: str) -> bool:
+    return line.rstrip() == "---"
+
+
+def split(raw: bytes) -> Layout:
+    """Find the front matter and body of a story file, or raise FrontMatterError with a line."""
+    text, bom = decode(raw)
+    if not text.strip():
+        raise FrontMatterError("empty file; a story starts with a '---' line, its front matter, and '---'", line=1)
+    first_end = text.find("\n")
+    first_line = text if first_end < 0 else text[:first_end]
+    if not _is_delimiter(first_line):
+        raise FrontMatterError(
+            "no front matter: the first line must be '---', followed by 'key: value' lines and a closing '---'",
+            line=1,
+        )
+    if first_end < 0:
+        raise FrontMatterError("front matter is not closed; add a '---' line after it", line=1)
+    newline = "\r\n" if first_line.endswith("\r") else "\n"
+    fm_start = first_end + 1
+    pos = fm_start
+    while pos < len(text):
+        end = text.find("\n", pos)
+        line_end = len(text) if end < 0 else end
+        if _is_delimiter(text[pos:line_end]):
+            body_start = len(text) if end < 0 else end + 1
+            return Layout(text, bom, newline, fm_start, pos, body_start)
+        if end < 0:
+            break
+        pos = end + 1
+    raise FrontMatterError("front matter is not closed; add a '---' line after the last key", line=1)
+
+
+def encode(layout: Layout, text: str) -> bytes:
+    return ((BOM if layout.bom else "") + text).encode("utf-8")
+
+
+# Where a key that is not in the file yet goes: after the last of these that is present.
+_PLACE_AFTER: dict[str, tuple[str, ...]] = {
+    "estimate": ("status", "type", "title", "id"),
+    "value": ("estimate", "status", "type", "title", "id"),
+    "rank": ("value", "estimate", "status", "type", "title", "id"),
+    "parent": ("depends_on", "rank", "value", "estimate", "status", "title", "id"),
+    "children": ("parent", "depends_on", "rank", "value", "estimate", "status", "title", "id"),
+}
+
+
+def set_fields(raw: bytes, changes: Mapping[str, Any]) -> bytes:
+    """The file's bytes with front matter keys set to new values, every other byte kept.
+
+    Existing keys get their value text replaced in place (a trailing comment and the key's
+    spelling stay); absent keys are added as one line in a sensible place. The result is
+    parsed again and must read back as the old data plus the changes, or WriteConflict is
+    raised and nothing should be written.
+    """
+    layout = split(raw)
+    fm = layout.front_matter
+    try:
+        before = yamlio.load_mapping(fm)
+        found = {entry.key: entry for entry in yamlio.entries(fm)}
+    except yamlio.YamlError as exc:
+        raise FrontMatterError(exc.message, line=Layout.FM_LINE + exc.line) from None
+    edits: list[tuple[int, int, str]] = []
+    for key, value in changes.items():
+        if key in found:
+            edits.append(_replace(fm, found[key], value, layout.newline))
+        else:
+            edits.append(_insert(fm, found, key, value, layout.newline))
+    new_fm = fm
+    for start, end, replacement in sorted(edits, key=lambda edit: edit[0], reverse=True):
+        new_fm = new_fm[:start] + replacement + new_fm[end:]
+    expected = {**before, **changes}
+    try:
+        after = yamlio.load_mapping(new_fm)
+    except yamlio.YamlError as exc:
+        raise WriteConflict(f"the edit would not parse ({exc.message}); edit the file by hand") from None
+    if after != expected:
+        raise WriteConflict("the edit would change other values; edit the file by hand")
+    text = layout.text[: layout.fm_start] + new_fm + layout.text[layout.fm_end :]
+    return encode(layout, text)
+
+
+def _render(value: Any, entry: yamlio.Entry | None, fm: str, newline: str) -> tuple[str, bool]:
+    """Text for a value and whether it must start on its own line (a block list)."""
+    if isinstance(value, list):
+        if entry is not None and entry.kind == "block" and value:
+            line_start = fm.rfind("\n", 0, entry.value_start) + 1
+            indent = " " * (entry.value_start - line_start)
+            return yamlio.render_block(value, indent, newline), False
+        return yamlio.render_flow(value), False
+    if isinstance(value, dict):
+        raise WriteConflict("groom does not write nested mappings; edit the file by hand")
+    quote = entry.style if entry is not None and entry.style in ("'", '"') else ""
+    return yamlio.render_scalar(value, quote), False
+
+
+def _replace(fm: str, entry: yamlio.Entry, value: Any, newline: str) -> tuple[int, int, str]:
+    text, _ = _render(value, entry, fm, newline)
+    if entry.kind == "block" and not (isinstance(value, list) and value):
+        # A block list becomes a flow value: it must sit on the key's line.
+        key_colon = fm.find(":", entry.key_start)
+        return key_colon + 1, entry.value_end, " " + text
+    return entry.value_start, entry.value_end, text
+
+
+def _insert(fm: str, found: Mapping[str, yamlio.Entry], key: str, value: Any, newline: str) -> tuple[int, int, str]:
+    text, _ = _render(value, None, fm, newline)
+    line = f"{key}: {text}{newline}"
+    anchors = [found[name] for name in _PLACE_AFTER.get(key, ()) if name in found]
+    if anchors:
+        # After the whole entry of the anchor key: its value may span lines.
+        anchor = max(anchors, key=lambda entry: entry.value_end)
+        end = fm.find("\n", anchor.value_end)
+        position = len(fm) if end < 0 else end + 1
+    else:
+        position = len(fm)
+    if position == len(fm) and fm and not fm.endswith("\n"):
+        line = newline + line
+    return position, position, line
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """What a file was when it was read, to detect a change before overwriting it."""
+
+    path: str
+    raw: bytes
+    mtime_ns: int
+    size: int
+
+
+def read_regular(path: Path | str, limit: int = MAX_FILE_BYTES) -> Snapshot:
+    """Read a regular file without following a symlink, refusing special and huge files.
+
+    The file is opened with O_NOFOLLOW and O_NONBLOCK, then checked with fstat, so a FIFO
+    cannot block the read and a file swapped for a link after the folder walk is refused.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise FrontMatterError("is a symbolic link; groom reads regular files only", path=str(path)) from None
+        raise FrontMatterError(f"cannot read: {exc.strerror}", path=str(path)) from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise FrontMatterError("is not a regular file (a FIFO, device or socket?); remove it", path=str(path))
+        if info.st_size > limit:
+            raise FrontMatterError(
+                f"is {info.st_size:,} bytes, over the {limit:,}-byte limit for a story; shorten it", path=str(path)
+            )
+        raw = os.read(fd, limit + 1)
+        while len(raw) < info.st_size and len(raw) <= limit:
+            more = os.read(fd, limit + 1 - len(raw))
+            if not more:
+                break
+            raw += more
+    finally:
+        os.close(fd)
+    if len(raw) > limit:
+        raise FrontMatterError(f"grew over the {limit:,}-byte limit while being read", path=str(path))
+    return Snapshot(str(path), raw, info.st_mtime_ns, info.st_size)
+
+
+def _unchanged(snapshot: Snapshot) -> bool:
+    try:
+        info = os.lstat(snapshot.path)
+    except FileNotFoundError:
+        return False
+    if (info.st_mtime_ns, info.st_size) != (snapshot.mtime_ns, snapshot.size):
+        return False
+    return Path(snapshot.path).read_bytes() == snapshot.raw
+
+
+def save(snapshot: Snapshot, new_raw: bytes) -> bool:
+    """Atomically replace a file read as ``snapshot``; False when there was nothing to change.
+
+    The new bytes go to a temporary file in the same folder (same mode as the original), are
+    flushed to disk, and renamed over the original only if it is still what was read.
+    """
+    if new_raw == snapshot.raw:
+        return False
+    if not _unchanged(snapshot):
+        raise WriteConflict("changed on disk since groom read it; run the command again", path=str(snapshot.path))
+    mode = stat.S_IMODE(os.lstat(snapshot.path).st_mode)
+    fd, tmp_name = tempfile.mkstemp(prefix=".groom-", suffix=".tmp", dir=os.path.dirname(snapshot.path) or ".")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(new_raw)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp_name, mode)
+        os.replace(tmp_name, snapshot.path)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+    return True

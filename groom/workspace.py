@@ -1,0 +1,118 @@
+"""One run's view of the repository: configuration, the loaded backlog and the schemas.
+
+Commands open a Workspace and hand it to a core function; schemas are built on first use
+so commands that do not judge readiness never import jsonschema.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from groom import backlog as backlog_module
+from groom import config as config_module
+from groom import ready as ready_module
+from groom import schemas as schemas_module
+from groom.backlog import Backlog, Story
+from groom.config import Config
+from groom.errors import ConfigError
+from groom.findings import Finding
+
+
+class Workspace:
+    def __init__(self, cwd: Path, config: Config) -> None:
+        self.cwd = cwd
+        self.config = config
+
+    @classmethod
+    def open(cls, cwd: Path, config_file: Path | None = None, backlog: Path | None = None) -> Workspace:
+        return cls(cwd, config_module.load(cwd, config_file, backlog))
+
+    @cached_property
+    def backlog(self) -> Backlog:
+        return backlog_module.load(self.config, self.cwd)
+
+    @cached_property
+    def schemas(self) -> schemas_module.Schemas:
+        return schemas_module.load(self.config)
+
+    @cached_property
+    def judge(self) -> ready_module.Judge:
+        return ready_module.Judge(self.backlog, self.schemas)
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    checked: int
+    findings: tuple[Finding, ...]
+    outside: tuple[str, ...]
+    """Paths given on the command line that are not stories of this backlog."""
+
+    @property
+    def ok(self) -> bool:
+        return not any(f.severity == "error" for f in self.findings)
+
+
+def check(workspace: Workspace, paths: list[Path]) -> CheckResult:
+    """``groom check``: judge the whole backlog, report on all of it or on ``paths``."""
+    schemas = workspace.schemas  # configuration errors first, before any file is read
+    backlog = workspace.backlog
+    every = [story.display for story in backlog.stories] + [f.path for f in backlog.problems]
+    if not paths:
+        only = None
+        checked = len(set(every))
+        outside: list[str] = []
+    else:
+        only, outside = _select(workspace, paths, every)
+        checked = len(only)
+    findings = ready_module.check(backlog, schemas, only)
+    return CheckResult(checked, tuple(findings), tuple(outside))
+
+
+def _select(workspace: Workspace, paths: list[Path], every: list[str]) -> tuple[list[str], list[str]]:
+    known = set(every)
+    only: list[str] = []
+    outside: list[str] = []
+    for path in paths:
+        absolute = path if path.is_absolute() else workspace.cwd / path
+        if not absolute.exists() and not absolute.is_symlink():
+            raise ConfigError(f"{path}: no such file or folder")
+        shown = backlog_module.display_path(absolute, workspace.cwd)
+        if absolute.is_dir() and not absolute.is_symlink():
+            prefix = shown.rstrip("/") + "/" if shown != "." else ""
+            only.extend(name for name in every if name.startswith(prefix))
+        elif shown in known:
+            only.append(shown)
+        else:
+            outside.append(shown)
+    return sorted(set(only)), outside
+
+
+def list_stories(workspace: Workspace, status: str | None) -> list[tuple[Story, bool]]:
+    """``groom list``: stories in backlog order with whether each meets the DoR."""
+    judge = workspace.judge
+    return [
+        (story, not judge.gaps(story))
+        for story in workspace.backlog.stories
+        if status is None or story.status == status
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class StoryView:
+    """``groom show``: a story with its readiness and the state of what it depends on."""
+
+    story: Story
+    gaps: tuple[ready_module.Gap, ...]
+    dependencies: tuple[tuple[str, str | None], ...]
+    """(id, status) per dependency; status None when the id is unknown."""
+    children: tuple[str, ...]
+
+
+def show(workspace: Workspace, story_id: str) -> StoryView:
+    backlog = workspace.backlog
+    story = backlog.get(story_id)
+    deps = tuple((dep, backlog.by_id[dep][0].status if dep in backlog.by_id else None) for dep in story.depends_on)
+    children = tuple(s.id for s in backlog.stories if s.parent == story.id)
+    return StoryView(story, tuple(workspace.judge.gaps(story)), deps, children)

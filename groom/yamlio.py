@@ -1,0 +1,393 @@
+"""The one place YAML is parsed and rendered.
+
+Reading uses libyaml (through PyYAML's C parser) to build a node graph, then our own
+converter gives every value one meaning: YAML 1.2 core-schema typing (``no`` is text,
+``0755`` is 755), timestamps kept as the text written, and anything that could surprise or
+hurt a reader refused with a position: explicit tags, duplicate keys, keys that are not
+text, aliases to lists or mappings (the "billion laughs" shape) and deep nesting.
+
+Rendering a value for an edit uses ruamel.yaml, whose emitter knows when a string needs
+quotes; the edit itself is a splice of that text into the original front matter (see
+``storyfile``), so nothing else in the file moves.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+try:  # libyaml is bundled in PyYAML's wheels; the pure parser is a slow but correct fallback.
+    from yaml._yaml import CParser as _Parser  # type: ignore[import-not-found,unused-ignore]
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml.composer import Composer
+    from yaml.parser import Parser
+    from yaml.reader import Reader
+    from yaml.scanner import Scanner
+
+    class _Parser(Reader, Scanner, Parser, Composer):  # type: ignore[no-redef]
+        def __init__(self, stream: str) -> None:
+            Reader.__init__(self, stream)
+            Scanner.__init__(self)
+            Parser.__init__(self)
+            Composer.__init__(self)
+
+
+MAX_DEPTH = 32
+"""Deepest nesting of lists and mappings accepted in front matter."""
+
+Value = Any
+PathItem = str | int
+
+
+@dataclass(frozen=True, slots=True)
+class YamlError(Exception):
+    """Front matter that cannot be read; line and column are 0-based within the text."""
+
+    message: str
+    line: int
+    column: int
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class _NodeLoader(_Parser):
+    """Composes nodes without PyYAML's resolver: implicit scalars keep ``tag is None``."""
+
+    def resolve(self, kind: object, value: object, implicit: object) -> None:  # noqa: ARG002
+        return None
+
+    def descend_resolver(self, current_node: object, current_index: object) -> None:  # noqa: ARG002
+        return None
+
+    def ascend_resolver(self) -> None:
+        return None
+
+
+_INT = re.compile(r"[-+]?[0-9]+")
+_OCT = re.compile(r"0o[0-7]+")
+_HEX = re.compile(r"0x[0-9a-fA-F]+")
+_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
+_INF = re.compile(r"[-+]?\.(inf|Inf|INF)")
+_NAN = re.compile(r"\.(nan|NaN|NAN)")
+_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+_TRUE = frozenset({"true", "True", "TRUE"})
+_FALSE = frozenset({"false", "False", "FALSE"})
+_WORDS = _NULLS | _TRUE | _FALSE
+
+
+def resolve_plain(text: str) -> Value:
+    """The YAML 1.2 core-schema value of a plain (unquoted) scalar."""
+    if not text:
+        return None
+    # Fast path: most plain scalars are words, and words other than these few are text.
+    if text[0].isalpha() and text not in _WORDS:
+        return text
+    if text in _NULLS:
+        return None
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    if _INT.fullmatch(text):
+        return int(text)
+    if _OCT.fullmatch(text):
+        return int(text[2:], 8)
+    if _HEX.fullmatch(text):
+        return int(text[2:], 16)
+    if _FLOAT.fullmatch(text):
+        return float(text)
+    if _INF.fullmatch(text):
+        return float("-inf") if text[0] == "-" else float("inf")
+    if _NAN.fullmatch(text):
+        return float("nan")
+    return text
+
+
+def _describe(node: Node) -> str:
+    if isinstance(node, MappingNode):
+        return "a mapping"
+    if isinstance(node, SequenceNode):
+        return "a list"
+    return repr(node.value)
+
+
+class _Converter:
+    """Turns a composed node graph into plain Python data, refusing what we do not accept."""
+
+    __slots__ = ("_seen",)
+
+    def __init__(self) -> None:
+        self._seen: set[int] = set()
+
+    def value(self, node: Node, depth: int) -> Value:
+        if node.tag is not None:
+            raise _error(
+                node,
+                f"tag {node.tag!r} is not allowed in front matter; remove it (quote the value if it must be text)",
+            )
+        if isinstance(node, ScalarNode):
+            return resolve_plain(node.value) if node.style == "" else node.value
+        if depth >= MAX_DEPTH:
+            raise _error(node, f"nesting deeper than {MAX_DEPTH} levels; flatten the front matter")
+        if id(node) in self._seen:
+            raise _error(
+                node,
+                "an alias to a list or mapping is not allowed (it can expand without bound); write the value out",
+            )
+        self._seen.add(id(node))
+        if isinstance(node, SequenceNode):
+            return [self.value(item, depth + 1) for item in node.value]
+        return self.mapping(node, depth)
+
+    def mapping(self, node: MappingNode, depth: int) -> dict[str, Value]:
+        result: dict[str, Value] = {}
+        for key_node, value_node in node.value:
+            key = self.key(key_node)
+            if key in result:
+                first = next(k for k, _ in node.value if k.value == key_node.value)
+                raise _error(
+                    key_node,
+                    f"duplicate key {key!r} (first at front-matter line {first.start_mark.line + 1}); keep one of them",
+                )
+            # Inline the common case, a plain untagged scalar: this loop is the hot path.
+            if value_node.__class__ is ScalarNode and value_node.tag is None:
+                text = value_node.value
+                result[key] = resolve_plain(text) if value_node.style == "" else text
+            else:
+                result[key] = self.value(value_node, depth + 1)
+        return result
+
+    def key(self, node: Node) -> str:
+        if node.__class__ is not ScalarNode or node.tag is not None:
+            raise _error(node, "a key must be plain text; quote it")
+        text: str = node.value
+        if node.style != "" or (text[:1].isalpha() and text not in _WORDS):
+            return text
+        resolved = resolve_plain(node.value)
+        if not isinstance(resolved, str):
+            raise _error(
+                node,
+                f"key {node.value!r} is read as {type(resolved).__name__ if resolved is not None else 'null'}, "
+                f'not text; quote it ("{node.value}":)',
+            )
+        return resolved
+
+
+def _error(node: Node, message: str) -> YamlError:
+    return YamlError(message, node.start_mark.line, node.start_mark.column)
+
+
+_HINTS = (
+    ("cannot start any token", "quote the value"),
+    ("mapping values are not allowed", "a value contains ': '; quote the value"),
+    ("could not find expected ':'", "a line is neither 'key: value' nor a list item; check quotes and indentation"),
+    ("did not find expected key", "check the indentation, or quote a value that starts with a special character"),
+    ("found unexpected end of stream", "a quote or bracket is not closed"),
+    ("exceeded maximum nesting depth", "flatten the front matter"),
+)
+
+
+def _from_marked(exc: yaml.MarkedYAMLError, text: str) -> YamlError:
+    mark = exc.problem_mark or exc.context_mark
+    problem = exc.problem or exc.context or "invalid YAML"
+    line_text = text.splitlines()[mark.line] if mark and mark.line < len(text.splitlines()) else ""
+    char = line_text[mark.column] if mark and mark.column < len(line_text) else ""
+    if "'\\t'" in problem or char == "\t":
+        problem = "a tab character is not allowed here; indent with spaces"
+    elif "cannot start any token" in problem and char:
+        value = line_text[mark.column :].rstrip()
+        problem = f"a plain value cannot start with {char!r}; quote it: \"{value}\""
+    else:
+        for needle, hint in _HINTS:
+            if needle in problem:
+                problem = f"{problem}: {hint}"
+                break
+    return YamlError(problem, mark.line if mark else 0, mark.column if mark else 0)
+
+
+def compose(text: str) -> Node | None:
+    """The node graph of one YAML document, or None when the text holds no document."""
+    loader = _NodeLoader(text)
+    try:
+        node: Node | None = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        raise _from_marked(exc, text) from None
+    except yaml.YAMLError as exc:  # reader errors carry no mark
+        raise YamlError(str(exc).splitlines()[0], 0, 0) from None
+    finally:
+        loader.dispose()
+    return node
+
+
+def load_mapping(text: str) -> dict[str, Value]:
+    """Parse front matter text into a dict with string keys, or raise YamlError."""
+    node = compose(text)
+    if node is None:
+        return {}
+    if not isinstance(node, MappingNode) or node.tag is not None:
+        raise YamlError(
+            f"front matter is {_describe(node)}, not a mapping of 'key: value' lines",
+            node.start_mark.line,
+            node.start_mark.column,
+        )
+    return _Converter().mapping(node, 0)
+
+
+def locate(text: str, path: tuple[PathItem, ...]) -> tuple[int, int]:
+    """0-based (line, column) of the value at ``path``, or of its nearest existing ancestor.
+
+    Used only to place a finding, so it re-parses lazily instead of keeping positions for
+    every value of every story.
+    """
+    try:
+        node = compose(text)
+    except YamlError as exc:
+        return exc.line, exc.column
+    if node is None:
+        return 0, 0
+    line, column = node.start_mark.line, node.start_mark.column
+    for step in path:
+        child: Node | None = None
+        if isinstance(node, MappingNode) and isinstance(step, str):
+            for key_node, value_node in node.value:
+                if isinstance(key_node, ScalarNode) and str(key_node.value) == step:
+                    child = value_node
+                    line, column = key_node.start_mark.line, key_node.start_mark.column
+                    break
+        elif isinstance(node, SequenceNode) and isinstance(step, int) and step < len(node.value):
+            child = node.value[step]
+            line, column = child.start_mark.line, child.start_mark.column
+        if child is None:
+            break
+        node = child
+    return line, column
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """Where one top-level ``key: value`` entry sits in the front matter text.
+
+    Offsets are character indices into the text; ``value_end`` excludes any trailing comment
+    and line break, so replacing ``text[value_start:value_end]`` keeps them.
+    """
+
+    key: str
+    key_start: int
+    key_line: int
+    value_start: int
+    value_end: int
+    kind: str  # "scalar", "flow", "block"
+    style: str  # for scalars: "", "'", '"', "|", ">"
+
+
+def entries(text: str) -> Iterator[Entry]:
+    """The top-level entries of a front matter mapping, in file order."""
+    node = compose(text)
+    if node is None:
+        return
+    if not isinstance(node, MappingNode):
+        raise YamlError("front matter is not a mapping", node.start_mark.line, node.start_mark.column)
+    for key_node, value_node in node.value:
+        if isinstance(value_node, ScalarNode):
+            kind, style = "scalar", value_node.style or ""
+        else:
+            kind, style = ("flow" if value_node.flow_style else "block"), ""
+        end = _content_end(value_node, text)
+        yield Entry(
+            key=str(key_node.value),
+            key_start=key_node.start_mark.index,
+            key_line=key_node.start_mark.line,
+            value_start=value_node.start_mark.index,
+            value_end=end,
+            kind=kind,
+            style=style,
+        )
+
+
+def _content_end(node: Node, text: str) -> int:
+    """Index just past the last character of a value, before any comment or blank line.
+
+    libyaml ends a block node where the next token starts, which can be after comment
+    lines that belong to the entries that follow.
+    """
+    if isinstance(node, ScalarNode):
+        end = node.end_mark.index
+        return len(text[:end].rstrip()) if node.style in ("|", ">") else end
+    if getattr(node, "flow_style", False) or not node.value:
+        return node.end_mark.index
+    last = node.value[-1]
+    return _content_end(last[1] if isinstance(node, MappingNode) else last, text)
+
+
+_YAML11_SPECIAL = re.compile(
+    r"(?i:y|n|yes|no|on|off|true|false|null|~)"
+    r"|[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?"  # sexagesimal
+    r"|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([Tt ].*)?"  # timestamps
+    r"|[-+]?0[0-7_]+|[-+]?0b[01_]+|[-+]?[0-9][0-9_]*(\.[0-9_]*)?([eE][-+]?[0-9]+)?"
+)
+
+
+def needs_quotes(text: str) -> bool:
+    """True when a string written plain would read as something else here or in YAML 1.1."""
+    if resolve_plain(text) != text or not isinstance(resolve_plain(text), str):
+        return True
+    if _YAML11_SPECIAL.fullmatch(text):
+        return True
+    return render_plain_via_ruamel(text) is None
+
+
+def render_plain_via_ruamel(text: str) -> str | None:
+    """The plain rendering ruamel's emitter would choose for ``text``, or None if it must quote."""
+    from io import StringIO
+
+    from ruamel.yaml import YAML
+
+    out = StringIO()
+    dumper = YAML(typ="rt")
+    dumper.width = 1 << 30
+    dumper.dump([text], out)
+    rendered = out.getvalue()
+    if not rendered.startswith("- ") or rendered.count("\n") != 1:
+        return None
+    body = rendered[2:-1]
+    return body if body == text else None
+
+
+def render_scalar(value: Value, quote: str = "") -> str:
+    """YAML text for a scalar; ``quote`` is the quote style to prefer for strings."""
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    text = str(value)
+    if quote == "'" and "\n" not in text:
+        return "'" + text.replace("'", "''") + "'"
+    if quote == '"' or needs_quotes(text):
+        return _double_quoted(text)
+    return text
+
+
+def _double_quoted(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t")
+    return f'"{escaped}"'
+
+
+def render_flow(items: list[Value]) -> str:
+    """A flow list such as ``[S-1, S-2]``."""
+    return "[" + ", ".join(render_scalar(item) for item in items) + "]"
+
+
+def render_block(items: list[Value], indent: str, newline: str) -> str:
+    """A block list whose items start with ``indent + '- '``; the first line has no indent."""
+    lines = [f"{indent}- {render_scalar(item)}" for item in items]
+    return newline.join(lines).lstrip(" ") if lines else "[]"
