@@ -9,6 +9,7 @@ from __future__ import annotations
 import fnmatch
 import gc
 import os
+import re
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -24,6 +25,15 @@ from groom.findings import ERROR, Finding
 
 RESERVED_KEY = "derived"
 """The key under which derived facts reach the schemas; a story may not set it itself."""
+
+
+_DIGITS = re.compile(r"(\d+)")
+
+
+def id_key(story_id: str) -> tuple[str | int, ...]:
+    """Sort key that compares the numbers in an id as numbers: S-2 < S-10 < S-10.1."""
+    parts = _DIGITS.split(story_id)
+    return tuple(int(part) if index % 2 else part for index, part in enumerate(parts))
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,10 +94,10 @@ class Story:
         return ()
 
     @property
-    def order_key(self) -> tuple[bool, str, str]:
-        """Backlog order: by rank (byte order), ties by id, stories without a rank last."""
+    def order_key(self) -> tuple[bool, str, tuple[str | int, ...]]:
+        """Backlog order: by rank (byte order), ties by id (S-2 before S-10), no rank last."""
         rank = self.rank
-        return (rank is None, rank or "", self.id)
+        return (rank is None, rank or "", id_key(self.id))
 
     def __reduce__(self) -> tuple[Callable[..., Story], tuple[Any, ...]]:
         # Plain constructor arguments pickle several times faster than slot state, which

@@ -22,6 +22,7 @@ app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -96,12 +97,15 @@ def check(
     config: ConfigOption = None,
     backlog: BacklogOption = None,
 ) -> None:
-    """Check every story against the story schema, ready ones against the Definition of Ready,
-    and the backlog for duplicate ids, unknown references, dependency cycles and duplicate ranks.
+    """Check stories against the schemas, the Definition of Ready and each other.
 
-    Prints `path:line:col: severity [rule] message` per finding. Exit 0 when there are no
-    errors (warnings do not fail), 1 when there are, 2 when the configuration or a schema is
-    unusable.
+    Every story is checked against the story schema; stories whose status claims ready or
+    later against the Definition of Ready; the whole backlog for duplicate ids, unknown
+    depends_on/parent, dependency cycles, duplicate ranks and file names.
+
+    Prints `path:line:col: severity [rule] message` per finding. Exit 0 when there are
+    no errors (warnings do not fail), 1 when there are, 2 when the configuration or a
+    schema is unusable.
     """
     result = workspace.check(_workspace(config, backlog), list(paths or []))
     _emit(report.CHECK_FORMATS[output.value](result))
@@ -117,8 +121,10 @@ def list_(
     config: ConfigOption = None,
     backlog: BacklogOption = None,
 ) -> None:
-    """List stories in backlog order (rank, then id) with id, title, status, estimate, value,
-    rank and whether each meets the Definition of Ready.
+    """List stories in backlog order with whether each meets the Definition of Ready.
+
+    Order is by rank (byte order), ties by id; stories without a rank come last. Columns:
+    id, title, status, estimate, value, rank, ready.
     """
     ws = _workspace(config, backlog)
     if status is not None and status not in ws.config.statuses:

@@ -15,7 +15,7 @@ from typing import Any
 
 _HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)[ \t#]*$")
 _FENCE = re.compile(r"^ {0,3}(```|~~~)")
-_ITEM = re.compile(r"^ {0,3}(?:[-*+]|\d{1,9}[.)])[ \t]+(?:\[([ xX])\][ \t]*)?(.*)$")
+_ITEM = re.compile(r"^ ?(?:[-*+]|\d{1,9}[.)])[ \t]+(?:\[([ xX])\][ \t]*)?(.*)$")
 _NARRATIVE = re.compile(r"\bas an?\b.{1,400}?\bi (?:want|need|would like|can)\b.{1,800}?\bso that\b", re.I | re.S)
 _OWNER = re.compile(r"^@([\w.-]+)[:,]?\s*")
 _COMMENT = re.compile(r"^\s*<!--.*-->\s*$")

@@ -187,9 +187,12 @@ class Judge:
         instance = self.instance(story)
         found = self.structure(story, instance)
         if self.claims_ready(story):
+            # A value the story schema already rejects is not reported a second time as a gap.
+            places = {(f.line, f.column) for f in found}
             found.extend(
                 Finding(story.display, gap.line, gap.column, story.id or None, f"dor/{gap.rule}", ERROR, gap.message)
                 for gap in self.gaps(story, instance)
+                if (gap.line, gap.column) not in places
             )
         return found
 

@@ -196,13 +196,15 @@ _HINTS = (
 def _from_marked(exc: yaml.MarkedYAMLError, text: str) -> YamlError:
     mark = exc.problem_mark or exc.context_mark
     problem = exc.problem or exc.context or "invalid YAML"
+    if "end of stream" in problem and exc.context_mark is not None:
+        mark = exc.context_mark  # where the unclosed quote or bracket opened, not the end
     line_text = text.splitlines()[mark.line] if mark and mark.line < len(text.splitlines()) else ""
     char = line_text[mark.column] if mark and mark.column < len(line_text) else ""
     if "'\\t'" in problem or char == "\t":
         problem = "a tab character is not allowed here; indent with spaces"
-    elif "cannot start any token" in problem and char:
+    elif "cannot start any token" in problem and char and mark is not None:
         value = line_text[mark.column :].rstrip()
-        problem = f"a plain value cannot start with {char!r}; quote it: \"{value}\""
+        problem = f'a plain value cannot start with {char!r}; quote it: "{value}"'
     else:
         for needle, hint in _HINTS:
             if needle in problem:
@@ -230,7 +232,9 @@ def load_mapping(text: str) -> dict[str, Value]:
     node = compose(text)
     if node is None:
         return {}
-    if not isinstance(node, MappingNode) or node.tag is not None:
+    if node.tag is not None:
+        raise _error(node, f"tag {node.tag!r} is not allowed in front matter; remove it")
+    if not isinstance(node, MappingNode):
         raise YamlError(
             f"front matter is {_describe(node)}, not a mapping of 'key: value' lines",
             node.start_mark.line,
@@ -359,6 +363,12 @@ def render_plain_via_ruamel(text: str) -> str | None:
     return body if body == text else None
 
 
+class Quoted(str):
+    """A string that is always written quoted (rank keys, which look like words but are keys)."""
+
+    __slots__ = ()
+
+
 def render_scalar(value: Value, quote: str = "") -> str:
     """YAML text for a scalar; ``quote`` is the quote style to prefer for strings."""
     if value is None:
@@ -372,7 +382,7 @@ def render_scalar(value: Value, quote: str = "") -> str:
     text = str(value)
     if quote == "'" and "\n" not in text:
         return "'" + text.replace("'", "''") + "'"
-    if quote == '"' or needs_quotes(text):
+    if quote == '"' or isinstance(value, Quoted) or needs_quotes(text):
         return _double_quoted(text)
     return text
 

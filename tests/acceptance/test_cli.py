@@ -1,0 +1,109 @@
+"""list, show, --version, --help and the README agreeing with the commands."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import pytest
+
+from groom import __version__, cli
+from tests.conftest import REPO, Project, Runner
+
+
+def test_list_in_backlog_order(project: Project, groom: Runner) -> None:
+    project.story("S-10", rank="a1")
+    project.story("S-2", rank="a1")
+    project.story("S-3", rank="a0", status="draft")
+    project.story("S-1", status="refining")
+    result = groom("list", "--format", "json")
+    assert result.code == 0, result
+    rows = result.json()
+    assert [row["id"] for row in rows] == ["S-3", "S-2", "S-10", "S-1"]
+    assert rows[1] == {
+        "id": "S-2",
+        "title": "Story S-2",
+        "status": "ready",
+        "estimate": 3,
+        "value": 5,
+        "rank": "a1",
+        "ready": True,
+    }
+    assert rows[0]["ready"] is False
+
+
+def test_list_table_and_status_filter(project: Project, groom: Runner) -> None:
+    project.story("S-1", rank="a0")
+    project.story("S-2", status="draft", rank="a1")
+    result = groom("list", "--status", "ready")
+    assert result.code == 0, result
+    lines = result.out.splitlines()
+    assert lines[0].split() == ["id", "title", "status", "estimate", "value", "rank", "ready"]
+    assert lines[2].split() == ["S-1", "Story", "S-1", "ready", "3", "5", "a0", "yes"]
+    assert len(lines) == 3
+
+
+def test_list_unknown_status_is_a_usage_error(project: Project, groom: Runner) -> None:
+    project.story("S-1")
+    result = groom("list", "--status", "doing")
+    assert result.code == 2
+    assert result.err.startswith("groom: error: unknown status 'doing'; use one of: draft, refining")
+
+
+def test_show_text_and_json(project: Project, groom: Runner) -> None:
+    project.story("S-1", rank="a0")
+    project.story("S-2", status="refining", rank="a1", depends_on=["S-1", "S-9"], estimate="?")
+    result = groom("show", "S-2")
+    assert result.code == 0, result
+    assert "S-2  Story S-2" in result.out
+    assert "depends on: S-1 (ready), S-9 (unknown)" in result.out
+    assert "ready: no" in result.out
+    assert "[estimated] estimate the story on the team's scale" in result.out
+    document = groom("show", "S-2", "--format", "json").json()
+    assert document["ready"] is False
+    assert document["dependencies"] == [{"id": "S-1", "status": "ready"}, {"id": "S-9", "status": None}]
+    assert {gap["rule"] for gap in document["gaps"]} >= {"estimated", "dependencies-in-order"}
+
+
+def test_show_unknown_id(project: Project, groom: Runner) -> None:
+    project.story("S-1")
+    result = groom("show", "S-5")
+    assert result.code == 2
+    assert "no story with id 'S-5'" in result.err
+
+
+def test_version(groom: Runner) -> None:
+    result = groom("--version")
+    assert result.code == 0
+    assert result.out == f"groom {__version__}\n"
+
+
+def command_names() -> list[str]:
+    import typer.main
+
+    group = typer.main.get_command(cli.app)
+    assert isinstance(group, typer.core.TyperGroup)
+    return sorted(group.commands)
+
+
+@pytest.mark.parametrize("name", command_names())
+def test_every_command_has_help_and_is_in_the_readme(groom: Runner, name: str) -> None:
+    result = groom(name, "--help")
+    assert result.code == 0, result
+    assert re.search(r"^  \S", result.out, re.M), result  # a description paragraph
+    assert f"`groom {name}" in (REPO / "README.md").read_text()
+
+
+def test_usage_error_exits_2(groom: Runner) -> None:
+    result = groom("check", "--format", "xml")
+    assert result.code == 2
+    assert "xml" in result.err
+
+
+def test_python_dash_m_groom_help() -> None:
+    completed = subprocess.run(
+        [sys.executable, "-m", "groom", "--help"], capture_output=True, text=True, check=False, timeout=60
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert "check" in completed.stdout and "list" in completed.stdout

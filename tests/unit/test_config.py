@@ -1,0 +1,63 @@
+"""groom.toml discovery, defaults and refusal of what cannot be right."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from groom import config
+from groom.errors import ConfigError
+
+
+def test_defaults_without_a_file(tmp_path: Path) -> None:
+    loaded = config.load(tmp_path)
+    assert loaded.source is None
+    assert loaded.backlog == tmp_path / "backlog"
+    assert loaded.scale == (0, 1, 2, 3, 5, 8, 13, 20, 40, 100)
+    assert loaded.id_prefix == "S-"
+    assert loaded.max_story_points == 13
+
+
+def test_found_by_walking_up(tmp_path: Path) -> None:
+    (tmp_path / "groom.toml").write_text('backlog = "stories"\nid_prefix = ["P-", "Q-"]\n')
+    deep = tmp_path / "a" / "b"
+    deep.mkdir(parents=True)
+    loaded = config.load(deep)
+    assert loaded.source == tmp_path / "groom.toml"
+    assert loaded.backlog == tmp_path.resolve() / "stories"
+    assert loaded.id_prefixes == ("P-", "Q-")
+
+
+def test_command_line_overrides(tmp_path: Path) -> None:
+    other = tmp_path / "other.toml"
+    other.write_text("[estimate]\nscale = [1, 2, 4, 8]\nmax_story_points = 8\n")
+    loaded = config.load(tmp_path, config_file=other, backlog=Path("elsewhere"))
+    assert loaded.scale == (1, 2, 4, 8)
+    assert loaded.backlog == (tmp_path / "elsewhere").resolve()
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("backlog = 3\n", "backlog must be a string"),
+        ("[estimate]\nscale = [3, 1]\n", "increasing order"),
+        ("[estimate]\nscale = ['S', 'M']\n", "must be a number"),
+        ("[status]\nready = ['approved']\n", "status.ready names 'approved', which is not in status.all"),
+        ("[sprint]\nfill = 'greedy'\n", "sprint.fill must be one of skip, strict"),
+        ("[estimates]\nscale = [1]\n", "unknown key 'estimates.scale'"),
+        ("id_prefix = ''\n", "non-empty prefix"),
+        ("backlog = \n", "not valid TOML"),
+    ],
+)
+def test_bad_values_are_refused_with_the_key(tmp_path: Path, text: str, words: str) -> None:
+    (tmp_path / "groom.toml").write_text(text)
+    with pytest.raises(ConfigError) as caught:
+        config.load(tmp_path)
+    assert words in str(caught.value)
+    assert str(tmp_path / "groom.toml") in str(caught.value)
+
+
+def test_missing_config_file(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="not found"):
+        config.load(tmp_path, config_file=tmp_path / "nope.toml")
