@@ -254,16 +254,20 @@ def _load_many(paths: list[str], cwd: str) -> list[Story | Finding]:
     YAML parsing is the floor of a run, so the work is split in even shares: the children
     take theirs and this process reads its own share meanwhile instead of waiting.
     """
-    cores = min(os.cpu_count() or 1, 8)
+    cores = min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 8)
     if len(paths) < PARALLEL_FROM or cores < 2 or sys.platform != "linux":
         return _load_chunk(paths, cwd)
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    share = -(-len(paths) // cores)
-    shares = [paths[i : i + share] for i in range(0, len(paths), share)]
+    # This process reads an even share; the rest goes to the children in small chunks, so
+    # they pickle finished chunks while reading the next and the hand-over overlaps the work.
+    own = len(paths) // cores
+    rest = paths[own:]
+    size = max(200, len(rest) // ((cores - 1) * 8))
+    shares = [paths[:own], *(rest[i : i + size] for i in range(0, len(rest), size))]
     try:
-        pool = ProcessPoolExecutor(len(shares) - 1, mp_context=multiprocessing.get_context("fork"))
+        pool = ProcessPoolExecutor(cores - 1, mp_context=multiprocessing.get_context("fork"))
     except OSError:  # no semaphores in this sandbox: the slow path still gives the answer
         return _load_chunk(paths, cwd)
     with pool:
@@ -288,6 +292,8 @@ def load(config: Config, cwd: Path) -> Backlog:
             else:
                 problems.append(result)
     finally:
+        # The stories live until the command ends: keep the collector from rescanning them.
+        gc.freeze()
         if enabled:
             gc.enable()
     stories.sort(key=lambda story: story.order_key)
