@@ -12,6 +12,7 @@ import argparse
 import os
 import platform
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -106,9 +107,14 @@ def run_command(args: list[str], cwd: Path) -> tuple[float, float]:
     return wall, usage.ru_maxrss / 1024
 
 
-def best_of(runs: int, func: Callable[[], tuple[float, float]]) -> tuple[float, float]:
+Measurement = tuple[float, float, float]
+"""Best wall seconds, median wall seconds, peak resident MB."""
+
+
+def best_of(runs: int, func: Callable[[], tuple[float, float]]) -> Measurement:
     results = [func() for _ in range(runs)]
-    return min(r[0] for r in results), max(r[1] for r in results)
+    walls = [r[0] for r in results]
+    return min(walls), statistics.median(walls), max(r[1] for r in results)
 
 
 def floor_read(folder: Path) -> tuple[float, float]:
@@ -129,22 +135,23 @@ def floor_parse(folder: Path) -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="1000,10000", help="comma-separated backlog sizes")
-    parser.add_argument("--runs", type=int, default=3, help="runs per measurement (best is kept)")
+    parser.add_argument("--runs", type=int, default=5, help="runs per measurement")
     options = parser.parse_args()
     groom = shutil.which("groom", path=str(Path(sys.executable).parent)) or "groom"
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
         f"{platform.system()} {platform.release()}"
     )
-    print(f"{'stories':>8}  {'what':<38}  {'wall s':>7}  {'peak MB':>8}")
+    print(f"best and median wall time of {options.runs} runs; peak resident memory of the groom process")
+    print(f"{'stories':>8}  {'what':<38}  {'best s':>7}  {'median s':>8}  {'peak MB':>8}")
     with tempfile.TemporaryDirectory(prefix="groom-bench-") as tmp:
-        help_wall, help_mem = best_of(options.runs, partial(run_command, [groom, "--help"], Path(tmp)))
-        print(f"{'-':>8}  {'groom --help':<38}  {help_wall:>7.3f}  {help_mem:>8.1f}")
+        best, median, peak = best_of(options.runs, partial(run_command, [groom, "--help"], Path(tmp)))
+        print(f"{'-':>8}  {'groom --help':<38}  {best:>7.3f}  {median:>8.3f}  {peak:>8.1f}")
         for size in (int(s) for s in options.sizes.split(",")):
             root = Path(tmp) / f"b{size}"
             generate(root / "backlog", size)
             folder = root / "backlog"
-            rows: list[tuple[str, tuple[float, float]]] = [
+            rows: list[tuple[str, Measurement]] = [
                 ("floor: read + split files (in-process)", best_of(options.runs, partial(floor_read, folder))),
                 ("floor: parse front matter (in-process)", best_of(options.runs, partial(floor_parse, folder))),
             ]
@@ -154,9 +161,9 @@ def main() -> None:
                 ("groom list", [groom, "list"]),
             ):
                 rows.append((label, best_of(options.runs, partial(run_command, args, root))))
-            for label, (wall, mem) in rows:
-                shown_mem = f"{mem:>8.1f}" if mem else f"{'-':>8}"
-                print(f"{size:>8}  {label:<38}  {wall:>7.3f}  {shown_mem}")
+            for label, (best, median, peak) in rows:
+                shown_peak = f"{peak:>8.1f}" if peak else f"{'-':>8}"
+                print(f"{size:>8}  {label:<38}  {best:>7.3f}  {median:>8.3f}  {shown_peak}")
 
 
 if __name__ == "__main__":

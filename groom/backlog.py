@@ -191,6 +191,8 @@ def discover(config: Config) -> tuple[list[str], list[tuple[str, str]], list[str
                     stack.append(entry.path)
                 continue
             if not entry.name.endswith(".md"):
+                if entry.is_symlink() and entry.is_dir() and not _excluded(relative, config.exclude):
+                    refused.append((entry.path, "is a symbolic link to a folder; groom does not follow links"))
                 continue
             if _excluded(relative, config.exclude):
                 excluded.append(relative)

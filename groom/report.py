@@ -180,9 +180,12 @@ def show_text(view: StoryView) -> str:
         )
     else:
         lines.append("ready: yes (meets the Definition of Ready)")
-    lines.append(
-        f"acceptance criteria: {len(story.facts.criteria)}   open questions: {len(story.facts.open_questions)}"
-    )
+    if story.facts.criteria:
+        lines.append("acceptance criteria:")
+        lines.extend(f"  - {criterion}" for criterion in story.facts.criteria)
+    if story.facts.open_questions:
+        lines.append("open questions:")
+        lines.extend(f"  - {question.text}" for question in story.facts.open_questions)
     return "\n".join(lines) + "\n"
 
 

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from urllib.parse import urljoin
 from typing import TYPE_CHECKING, Any
 
 from groom.config import Config
@@ -89,8 +90,6 @@ def _refs(node: Any, base: str) -> Iterator[tuple[str, str]]:
     if isinstance(node, dict):
         node_id = node.get("$id")
         if isinstance(node_id, str):
-            from urllib.parse import urljoin
-
             base = urljoin(base, node_id) if base else node_id
         ref = node.get("$ref")
         if isinstance(ref, str):
@@ -161,10 +160,9 @@ def load(config: Config) -> Schemas:
                     path=name,
                 )
         base = contents.get("$id") if isinstance(contents.get("$id"), str) else ""
-        resolver = registry.resolver(base_uri=str(base))
         for ref_base, ref in _refs(contents, str(base)):
             try:
-                registry.resolver(base_uri=ref_base).lookup(ref) if ref_base else resolver.lookup(ref)
+                registry.resolver(base_uri=ref_base).lookup(ref)
             except (Unresolvable, NoSuchResource):
                 raise ConfigError(
                     f"$ref {ref!r} is not a local schema and groom never fetches one; "

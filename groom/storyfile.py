@@ -150,22 +150,22 @@ def set_fields(raw: bytes, changes: Mapping[str, Any]) -> bytes:
     return encode(layout, text)
 
 
-def _render(value: Any, entry: yamlio.Entry | None, fm: str, newline: str) -> tuple[str, bool]:
-    """Text for a value and whether it must start on its own line (a block list)."""
+def _render(value: Any, entry: yamlio.Entry | None, fm: str, newline: str) -> str:
+    """Text for a value in the style of the value it replaces (block or flow, quote style)."""
     if isinstance(value, list):
         if entry is not None and entry.kind == "block" and value:
             line_start = fm.rfind("\n", 0, entry.value_start) + 1
             indent = " " * (entry.value_start - line_start)
-            return yamlio.render_block(value, indent, newline), False
-        return yamlio.render_flow(value), False
+            return yamlio.render_block(value, indent, newline)
+        return yamlio.render_flow(value)
     if isinstance(value, dict):
         raise WriteConflict("groom does not write nested mappings; edit the file by hand")
     quote = entry.style if entry is not None and entry.style in ("'", '"') else ""
-    return yamlio.render_scalar(value, quote), False
+    return yamlio.render_scalar(value, quote)
 
 
 def _replace(fm: str, entry: yamlio.Entry, value: Any, newline: str) -> tuple[int, int, str]:
-    text, _ = _render(value, entry, fm, newline)
+    text = _render(value, entry, fm, newline)
     if entry.kind == "block" and not (isinstance(value, list) and value):
         # A block list becomes a flow value: it must sit on the key's line.
         key_colon = fm.find(":", entry.key_start)
@@ -174,7 +174,7 @@ def _replace(fm: str, entry: yamlio.Entry, value: Any, newline: str) -> tuple[in
 
 
 def _insert(fm: str, found: Mapping[str, yamlio.Entry], key: str, value: Any, newline: str) -> tuple[int, int, str]:
-    text, _ = _render(value, None, fm, newline)
+    text = _render(value, None, fm, newline)
     line = f"{key}: {text}{newline}"
     anchors = [found[name] for name in _PLACE_AFTER.get(key, ()) if name in found]
     if anchors:

@@ -409,3 +409,14 @@ def test_missing_backlog_folder(tmp_path: Path, groom: Runner, monkeypatch: pyte
     result = groom("check")
     assert result.code == 2
     assert "backlog folder" in result.err and "not found" in result.err
+
+
+def test_symlinked_folder_is_reported(project: Project, groom: Runner, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "S-5.md").write_text(story_text("S-5"))
+    (project.backlog / "old").symlink_to(elsewhere)
+    project.story("S-1")
+    result = groom("check")
+    assert result.code == 1, result
+    assert "backlog/old:1:1: error [file] is a symbolic link to a folder" in result.out
