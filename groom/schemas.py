@@ -16,8 +16,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from urllib.parse import urljoin
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urljoin
 
 from groom.config import Config
 from groom.errors import ConfigError
