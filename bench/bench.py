@@ -78,6 +78,8 @@ def generate(folder: Path, count: int) -> None:
             f"status: {status}\n"
             f"estimate: {SCALE[n % len(SCALE)]}\n"
             f"value: {n % 13 + 1}\n"
+            f"time_criticality: {SCALE[(n * 7) % len(SCALE)]}\n"
+            f"risk_reduction: {SCALE[(n * 3) % len(SCALE)]}\n"
             f'rank: "{rank_key(n)}"\n'
             f"depends_on: {deps}\n"
             f"labels: [backend, {('search', 'export', 'sync')[n % 3]}]\n"
@@ -113,6 +115,10 @@ Measurement = tuple[float, float, float]
 
 def best_of(runs: int, func: Callable[[], tuple[float, float]]) -> Measurement:
     results = [func() for _ in range(runs)]
+    return summary(results)
+
+
+def summary(results: list[tuple[float, float]]) -> Measurement:
     walls = [r[0] for r in results]
     return min(walls), statistics.median(walls), max(r[1] for r in results)
 
@@ -143,10 +149,10 @@ def main() -> None:
         f"{platform.system()} {platform.release()}"
     )
     print(f"best and median wall time of {options.runs} runs; peak resident memory of the groom process")
-    print(f"{'stories':>8}  {'what':<38}  {'best s':>7}  {'median s':>8}  {'peak MB':>8}")
+    print(f"{'stories':>8}  {'what':<44}  {'best s':>7}  {'median s':>8}  {'peak MB':>8}")
     with tempfile.TemporaryDirectory(prefix="groom-bench-") as tmp:
         best, median, peak = best_of(options.runs, partial(run_command, [groom, "--help"], Path(tmp)))
-        print(f"{'-':>8}  {'groom --help':<38}  {best:>7.3f}  {median:>8.3f}  {peak:>8.1f}")
+        print(f"{'-':>8}  {'groom --help':<44}  {best:>7.3f}  {median:>8.3f}  {peak:>8.1f}")
         for size in (int(s) for s in options.sizes.split(",")):
             root = Path(tmp) / f"b{size}"
             generate(root / "backlog", size)
@@ -159,11 +165,24 @@ def main() -> None:
                 ("groom check", [groom, "check"]),
                 ("groom check --format json", [groom, "check", "--format", "json"]),
                 ("groom list", [groom, "list"]),
+                ("groom reprioritize --by wsjf --dry-run", [groom, "reprioritize", "--by", "wsjf", "--dry-run"]),
             ):
                 rows.append((label, best_of(options.runs, partial(run_command, args, root))))
+            # Writes: each run changes the story again, so every run really writes one file.
+            number = size // 2 + (1 - size // 2) % len(STATUSES)  # a "refining" story near the middle
+            middle = f"S-{number}"
+            for label, variants in (
+                (f"groom estimate {middle} 5|8 (one write)", [["estimate", middle, p] for p in ("5", "8")]),
+                (
+                    f"groom reprioritize {middle} --top|--bottom",
+                    [["reprioritize", middle, f] for f in ("--top", "--bottom")],
+                ),
+            ):
+                runs = [run_command([groom, *variants[i % 2]], root) for i in range(options.runs)]
+                rows.append((label, summary(runs)))
             for label, (best, median, peak) in rows:
                 shown_peak = f"{peak:>8.1f}" if peak else f"{'-':>8}"
-                print(f"{size:>8}  {label:<38}  {best:>7.3f}  {median:>8.3f}  {shown_peak}")
+                print(f"{size:>8}  {label:<44}  {best:>7.3f}  {median:>8.3f}  {shown_peak}")
 
 
 if __name__ == "__main__":

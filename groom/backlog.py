@@ -300,3 +300,88 @@ def load(config: Config, cwd: Path) -> Backlog:
             gc.enable()
     stories.sort(key=lambda story: story.order_key)
     return Backlog(config, tuple(stories), tuple(problems), tuple(excluded))
+
+
+def _named_for(path: str, story_id: str) -> bool:
+    stem = os.path.basename(path).removesuffix(".md").lower()
+    wanted = story_id.lower()
+    return stem == wanted or (stem.startswith(wanted) and not stem[len(wanted)].isalnum())
+
+
+def find_by_name(config: Config, cwd: Path, story_ids: Iterable[str]) -> dict[str, Story]:
+    """Stories by id, reading only the files named after them (``S-42.md``,
+    ``S-42-slug.md``). An id found in no file, or in two, is left out: the caller reads the
+    whole backlog for those."""
+    wanted = set(story_ids)
+    paths, _, _ = discover(config)
+    found: dict[str, list[Story]] = {}
+    for path in paths:
+        for story_id in wanted:
+            if _named_for(path, story_id):
+                result = load_story(path, str(cwd))
+                if isinstance(result, Story) and result.id in wanted:
+                    found.setdefault(result.id, []).append(result)
+    return {story_id: stories[0] for story_id, stories in found.items() if len(stories) == 1}
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """What ordering needs of a story: where it is and where it sorts."""
+
+    path: str
+    id: str
+    status: str
+    rank: str | None
+
+    @property
+    def order_key(self) -> tuple[bool, str, tuple[str | int, ...]]:
+        return (self.rank is None, self.rank or "", id_key(self.id))
+
+
+_SIMPLE_FIELD = re.compile(
+    rb"^(id|status|rank):[ \t]*(?:\"([\w .-]*)\"|'([\w .-]*)'|([\w.-][\w .-]*?))[ \t]*(?:#.*)?\r?$", re.M
+)
+_ANY_FIELD = re.compile(rb"^(id|status|rank):", re.M)
+
+
+def _quick_placement(path: str, cwd: str) -> Placement | Finding:
+    """id, status and rank read with a pattern when each sits plainly on its own line at the
+    top level of the front matter; any other shape is parsed properly."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        fd = -1
+    if fd >= 0:
+        try:
+            raw = os.read(fd, 8192)  # the front matter is at the start; the body is not needed
+        finally:
+            os.close(fd)
+    else:
+        raw = b""
+    start = 4 if raw.startswith(b"---\n") else 5 if raw.startswith(b"---\r\n") else -1
+    end = raw.find(b"\n---", start) if start > 0 else -1
+    if end > 0:
+        front = raw[start : end + 1]
+        simple = {m.group(1): (m.group(2) or m.group(3) or m.group(4) or b"") for m in _SIMPLE_FIELD.finditer(front)}
+        if len(_ANY_FIELD.findall(front)) == len(simple) and b"id" in simple:
+            values = {key.decode(): value.decode("utf-8", "replace") for key, value in simple.items()}
+            return Placement(path, values["id"], values.get("status", ""), values.get("rank") or None)
+    result = load_story(path, cwd)
+    if isinstance(result, Finding):
+        return result
+    return Placement(path, result.id, result.status, result.rank)
+
+
+def placements(config: Config, cwd: Path) -> tuple[list[Placement], list[Finding]]:
+    """Every story's place in the backlog, in backlog order, without parsing most files."""
+    paths, refused, _ = discover(config)
+    problems = [Finding(display_path(path, cwd), 1, 1, None, "file", ERROR, reason) for path, reason in refused]
+    found: list[Placement] = []
+    for path in paths:
+        result = _quick_placement(path, str(cwd))
+        if isinstance(result, Placement):
+            found.append(result)
+        else:
+            problems.append(result)
+    found.sort(key=lambda placement: placement.order_key)
+    return found, problems

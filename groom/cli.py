@@ -13,7 +13,8 @@ from typing import Annotated
 
 import typer
 
-from groom import __version__, report, workspace
+from groom import __version__, reorder, report, workspace
+from groom import estimate as estimate_module
 from groom.errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, GroomError
 
 app = typer.Typer(
@@ -143,6 +144,127 @@ def show(
     """Show one story: its fields, dependencies, children and what it lacks to be ready."""
     view = workspace.show(_workspace(config, backlog), story_id)
     _emit(report.SHOW_FORMATS[output.value](view))
+
+
+@app.command()
+def estimate(
+    story_id: Annotated[
+        str | None, typer.Argument(metavar="[ID]", help="The story to estimate.", show_default=False)
+    ] = None,
+    points: Annotated[
+        str | None, typer.Argument(metavar="[POINTS]", help="A card of the team's scale, or ?.", show_default=False)
+    ] = None,
+    votes: Annotated[
+        str | None,
+        typer.Option("--votes", help="A planning-poker round: 3,5,8 or ana=3,bo=5,cy=8.", show_default=False),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Change a final estimate, or break the DoR of a ready story, anyway.")
+    ] = False,
+    show_missing: Annotated[bool, typer.Option("--missing", help="List open stories without an estimate.")] = False,
+    output: Annotated[ListFormat, typer.Option("--format", help="table or json (with --missing).")] = ListFormat.table,
+    config: ConfigOption = None,
+    backlog: BacklogOption = None,
+) -> None:
+    """Record an estimate on the team's scale, settle a planning-poker round, or list what is
+    not estimated yet.
+
+    `groom estimate ID POINTS` writes the estimate (one line changes). Values off the scale are
+    refused with the scale; stories already planned, in progress or done have final estimates
+    and need --force; a ready story whose new estimate would break the DoR is refused (exit 1).
+
+    `groom estimate ID --votes 3,5,5` settles a round: votes on one card or two adjacent cards
+    are a consensus at the higher card and are written; a wider spread writes nothing, exits 1
+    and names who explains (highest and lowest). A `?` vote means a question or a spike first.
+
+    `groom estimate --missing` lists open stories without an estimate (or with ?) in backlog
+    order. The estimate of a split story is history: it is shown, but counted nowhere.
+    """
+    ws = _workspace(config, backlog)
+    if show_missing:
+        if story_id or points or votes:
+            raise GroomError("--missing lists stories; give no ID, POINTS or --votes with it")
+        _emit(report.MISSING_FORMATS[output.value](estimate_module.missing(ws)))
+        return
+    if story_id is None or (points is None) == (votes is None):
+        raise GroomError("give an ID and POINTS (groom estimate S-4 5), an ID and --votes, or --missing")
+    if votes is not None:
+        poker = estimate_module.play(estimate_module.parse_votes(votes, ws.config), ws.config)
+        _emit(f"{story_id}: {poker.explanation}\n")
+        if poker.consensus is None:
+            raise typer.Exit(EXIT_FINDINGS)
+        change = estimate_module.set_estimate(ws, story_id, poker.consensus, force=force)
+    else:
+        assert points is not None
+        change = estimate_module.set_estimate(
+            ws, story_id, estimate_module.parse_points(points, ws.config), force=force
+        )
+    _emit(report.estimate_change(change))
+
+
+class Order(StrEnum):
+    value = "value"
+    wsjf = "wsjf"
+
+
+@app.command()
+def reprioritize(
+    story_id: Annotated[
+        str | None, typer.Argument(metavar="[ID]", help="The story to move.", show_default=False)
+    ] = None,
+    top: Annotated[bool, typer.Option("--top", help="Move it above every ranked story.")] = False,
+    bottom: Annotated[bool, typer.Option("--bottom", help="Move it below every ranked story.")] = False,
+    before: Annotated[
+        str | None, typer.Option("--before", metavar="OTHER", help="Move it just above OTHER.", show_default=False)
+    ] = None,
+    after: Annotated[
+        str | None, typer.Option("--after", metavar="OTHER", help="Move it just below OTHER.", show_default=False)
+    ] = None,
+    by: Annotated[
+        Order | None, typer.Option("--by", help="Reorder the open backlog by value or WSJF.", show_default=False)
+    ] = None,
+    rebalance: Annotated[
+        bool,
+        typer.Option("--rebalance", help="Give every ranked story a short, evenly spread key (rewrites many files)."),
+    ] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would change; write nothing.")] = False,
+    output: Annotated[ListFormat, typer.Option("--format", help="table or json.")] = ListFormat.table,
+    config: ConfigOption = None,
+    backlog: BacklogOption = None,
+) -> None:
+    """Move a story, or reorder the backlog by score, rewriting as few ranks as possible.
+
+    `groom reprioritize ID --top|--bottom|--before OTHER|--after OTHER` rewrites only ID's
+    rank. Stories without a rank sort last; to place a story next to one of them, that story
+    (and the unranked ones shown before it) get a rank first, and the output says so.
+
+    `groom reprioritize --by value|wsjf` orders the open backlog (not done, split or dropped)
+    by score, highest first: value, or WSJF = (value + time_criticality + risk_reduction) /
+    estimate. Stories whose inputs are missing are listed and keep their order after the
+    scored ones. Only stories that must move get new keys.
+
+    `groom reprioritize --rebalance` spreads short keys evenly over every ranked story.
+    """
+    ws = _workspace(config, backlog)
+    moves = sum(1 for flag in (top, bottom, before is not None, after is not None) if flag)
+    modes = sum(1 for flag in (moves > 0, by is not None, rebalance) if flag)
+    if modes != 1 or moves > 1 or (moves == 1) != (story_id is not None):
+        raise GroomError(
+            "give one of: ID --top, ID --bottom, ID --before OTHER, ID --after OTHER, --by value|wsjf, --rebalance"
+        )
+    if by is not None:
+        result = reorder.by_score(ws, by.value)
+        written = 0 if dry_run else reorder.write(result.rewrites)
+        _emit(report.REORDER_FORMATS[output.value](result, dry_run, written))
+    elif rebalance:
+        rewrites = reorder.rebalance(ws)
+        written = 0 if dry_run else reorder.write(rewrites)
+        _emit(report.rebalance_text(rewrites, dry_run, written))
+    else:
+        assert story_id is not None
+        moved = reorder.move(ws, story_id, top=top, bottom=bottom, before=before, after=after)
+        written = 0 if dry_run else reorder.write(moved.rewrites)
+        _emit(report.move_text(moved, dry_run, written))
 
 
 def run() -> None:

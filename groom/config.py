@@ -21,6 +21,7 @@ DEFAULT_SCALE: tuple[int, ...] = (0, 1, 2, 3, 5, 8, 13, 20, 40, 100)
 DEFAULT_STATUSES = ("draft", "refining", "ready", "planned", "in-progress", "done", "split", "dropped")
 DEFAULT_READY_STATUSES = ("ready", "planned", "in-progress", "done")
 DEFAULT_DONE_STATUSES = ("done",)
+DEFAULT_FINAL_STATUSES = ("planned", "in-progress", "done")
 DEFAULT_INACTIVE_STATUSES = ("split", "dropped")
 DEFAULT_TYPES = ("story", "spike", "bug", "chore")
 
@@ -42,6 +43,8 @@ class Config:
     statuses: tuple[str, ...] = DEFAULT_STATUSES
     ready_statuses: tuple[str, ...] = DEFAULT_READY_STATUSES
     done_statuses: tuple[str, ...] = DEFAULT_DONE_STATUSES
+    final_statuses: tuple[str, ...] = DEFAULT_FINAL_STATUSES
+    """Accepted into a sprint: the estimate is final and changes need --force."""
     inactive_statuses: tuple[str, ...] = DEFAULT_INACTIVE_STATUSES
     story_schema: Path | None = None
     """None means the schema packaged with groom."""
@@ -50,6 +53,10 @@ class Config:
     velocity: tuple[float, ...] = ()
     capacity: float | None = None
     fill: str = "skip"
+
+    def is_open(self, status: str) -> bool:
+        """Work still to do: not done, not split, not dropped."""
+        return status not in self.done_statuses and status not in self.inactive_statuses
 
     @property
     def id_prefix(self) -> str:
@@ -87,6 +94,12 @@ def _from_file(path: Path) -> Config:
     reader = _Reader(path, data)
     root = path.parent.resolve()
     prefixes = reader.get("id_prefix", _str_or_strs, ("S-",))
+    statuses = reader.get("status.all", _strs, DEFAULT_STATUSES)
+
+    def subset(default: tuple[str, ...]) -> tuple[str, ...]:
+        # A default list only names the statuses the team kept.
+        return tuple(s for s in default if s in statuses)
+
     scale = reader.get("estimate.scale", _numbers, DEFAULT_SCALE)
     config = Config(
         root=root,
@@ -97,10 +110,11 @@ def _from_file(path: Path) -> Config:
         scale=scale,
         max_story_points=reader.get("estimate.max_story_points", _number, 13),
         types=reader.get("types", _strs, DEFAULT_TYPES),
-        statuses=reader.get("status.all", _strs, DEFAULT_STATUSES),
-        ready_statuses=reader.get("status.ready", _strs, DEFAULT_READY_STATUSES),
-        done_statuses=reader.get("status.done", _strs, DEFAULT_DONE_STATUSES),
-        inactive_statuses=reader.get("status.inactive", _strs, DEFAULT_INACTIVE_STATUSES),
+        statuses=statuses,
+        ready_statuses=reader.get("status.ready", _strs, subset(DEFAULT_READY_STATUSES)),
+        done_statuses=reader.get("status.done", _strs, subset(DEFAULT_DONE_STATUSES)),
+        final_statuses=reader.get("status.final", _strs, subset(DEFAULT_FINAL_STATUSES)),
+        inactive_statuses=reader.get("status.inactive", _strs, subset(DEFAULT_INACTIVE_STATUSES)),
         story_schema=_optional_path(root, reader.get("schemas.story", _str, "")),
         ready_schema=_optional_path(root, reader.get("schemas.ready", _str, "")),
         max_rank_length=int(reader.get("rank.max_length", _number, 24)),
@@ -109,7 +123,7 @@ def _from_file(path: Path) -> Config:
         fill=reader.get("sprint.fill", _choice("skip", "strict"), "skip"),
     )
     reader.reject_unknown()
-    for name in ("ready_statuses", "done_statuses", "inactive_statuses"):
+    for name in ("ready_statuses", "done_statuses", "final_statuses", "inactive_statuses"):
         unknown = [s for s in getattr(config, name) if s not in config.statuses]
         if unknown:
             raise ConfigError(

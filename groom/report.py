@@ -8,7 +8,9 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from groom.backlog import Story
+from groom.estimate import Change, show_points
 from groom.findings import ERROR, Finding
+from groom.reorder import Move, Reorder, Rewrite
 from groom.workspace import CheckResult, StoryView
 
 # ---------------------------------------------------------------------------------------
@@ -206,3 +208,115 @@ def show_json(view: StoryView) -> str:
 
 
 SHOW_FORMATS: dict[str, Callable[[StoryView], str]] = {"text": show_text, "json": show_json}
+
+
+# ---------------------------------------------------------------------------------------
+# estimate and reprioritize
+
+
+def _quoted(key: str | None) -> str:
+    return "(none)" if key is None else f'"{key}"'
+
+
+def estimate_change(change: Change) -> str:
+    old = show_points(change.old) if change.old is not None else "(none)"
+    if not change.written:
+        return f"{change.story_id}: estimate is already {old}; nothing written\n"
+    return f"{change.story_id}: estimate {old} → {show_points(change.new)} ({change.path})\n"
+
+
+def missing_table(stories: Sequence[Story]) -> str:
+    if not stories:
+        return "every open story has an estimate\n"
+    rows = [[s.id, s.title, s.status, show_points(s.estimate), s.rank] for s in stories]
+    return table(("id", "title", "status", "estimate", "rank"), rows, flexible=1)
+
+
+def missing_json(stories: Sequence[Story]) -> str:
+    records = [
+        {"id": s.id, "title": s.title, "status": s.status, "estimate": s.estimate, "rank": s.rank, "path": s.display}
+        for s in stories
+    ]
+    return json.dumps(records, indent=2, ensure_ascii=False) + "\n"
+
+
+MISSING_FORMATS: dict[str, Callable[[Sequence[Story]], str]] = {"table": missing_table, "json": missing_json}
+
+
+def _would(dry_run: bool, count: int, written: int) -> str:
+    noun = "file" if count == 1 else "files"
+    return f"would rewrite {count} {noun}" if dry_run else f"{written} {'file' if written == 1 else 'files'} written"
+
+
+def move_text(moved: Move, dry_run: bool, written: int) -> str:
+    place = (
+        ", ".join(
+            part
+            for part in (
+                f"after {moved.after}" if moved.after else "",
+                f"before {moved.before}" if moved.before else "",
+            )
+            if part
+        )
+        or "the only ranked story"
+    )
+    if not moved.rewrites:
+        return f"{moved.story_id} is already there ({place}); nothing written\n"
+    lines = [
+        f"{r.story_id}: rank (none) → {_quoted(r.new)} (it had no rank: stories without one sort last, by id)"
+        for r in moved.rewrites[:-1]
+    ]
+    lines.append(f"{moved.story_id}: rank {_quoted(moved.old)} → {_quoted(moved.new)} ({place})")
+    lines.append(_would(dry_run, len(moved.rewrites), written))
+    return "\n".join(lines) + "\n"
+
+
+def rebalance_text(rewrites: Sequence[Rewrite], dry_run: bool, written: int) -> str:
+    lines = [f"{r.story_id}: {_quoted(r.old)} → {_quoted(r.new)}" for r in rewrites]
+    lines.append(f"rebalanced the ranked stories: {_would(dry_run, len(rewrites), written)}")
+    return "\n".join(lines) + "\n"
+
+
+def reorder_table(result: Reorder, dry_run: bool, written: int) -> str:
+    rows = [
+        [
+            index,
+            row.story.id,
+            row.story.title,
+            "-" if row.score is None else _cell(row.score),
+            _quoted(row.old),
+            "kept" if not row.changed else _quoted(row.new),
+        ]
+        for index, row in enumerate(result.rows, start=1)
+    ]
+    text = table(("#", "id", "title", result.method, "old rank", "new rank"), rows, flexible=2)
+    unscored = [row for row in result.rows if row.score is None]
+    if unscored:
+        text += f"not scored, kept in their order after the scored stories ({len(unscored)}):\n"
+        text += "".join(f"  {row.story.id}: {row.reason}\n" for row in unscored)
+    count = len(result.rewrites)
+    text += f"ordered {len(result.rows)} open stories by {result.method}: {_would(dry_run, count, written)}\n"
+    return text
+
+
+def reorder_json(result: Reorder, dry_run: bool, written: int) -> str:
+    document = {
+        "by": result.method,
+        "dry_run": dry_run,
+        "written": written,
+        "order": [
+            {
+                "id": r.story.id,
+                "score": r.score,
+                "missing": r.reason or None,
+                "old_rank": r.old,
+                "new_rank": r.new,
+                "changed": r.changed,
+            }
+            for r in result.rows
+        ],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+REORDER_FORMATS: dict[str, Callable[[Reorder, bool, int], str]] = {"table": reorder_table, "json": reorder_json}

@@ -12,7 +12,7 @@ import errno
 import os
 import stat
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -137,7 +137,10 @@ def set_fields(raw: bytes, changes: Mapping[str, Any]) -> bytes:
         else:
             edits.append(_insert(fm, found, key, value, layout.newline))
     new_fm = fm
-    for start, end, replacement in sorted(edits, key=lambda edit: edit[0], reverse=True):
+    # From the end backwards so offsets stay valid; two keys added at one place keep the
+    # order they were given in.
+    ordered = sorted(enumerate(edits), key=lambda item: (item[1][0], item[0]), reverse=True)
+    for _, (start, end, replacement) in ordered:
         new_fm = new_fm[:start] + replacement + new_fm[end:]
     expected = {**before, **changes}
     try:
@@ -244,25 +247,54 @@ def _unchanged(snapshot: Snapshot) -> bool:
 
 
 def save(snapshot: Snapshot, new_raw: bytes) -> bool:
-    """Atomically replace a file read as ``snapshot``; False when there was nothing to change.
+    """Atomically replace a file read as ``snapshot``; False when there was nothing to change."""
+    return save_all([(snapshot, new_raw)]) == 1
 
-    The new bytes go to a temporary file in the same folder (same mode as the original), are
-    flushed to disk, and renamed over the original only if it is still what was read.
-    """
-    if new_raw == snapshot.raw:
-        return False
-    if not _unchanged(snapshot):
-        raise WriteConflict("changed on disk since groom read it; run the command again", path=str(snapshot.path))
-    mode = stat.S_IMODE(os.lstat(snapshot.path).st_mode)
-    fd, tmp_name = tempfile.mkstemp(prefix=".groom-", suffix=".tmp", dir=os.path.dirname(snapshot.path) or ".")
+
+def _write_temp(path: str, raw: bytes, mode: int) -> str:
+    fd, tmp_name = tempfile.mkstemp(prefix=".groom-", suffix=".tmp", dir=os.path.dirname(path) or ".")
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(new_raw)
+            handle.write(raw)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp_name, mode)
-        os.replace(tmp_name, snapshot.path)
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)
         raise
-    return True
+    return tmp_name
+
+
+def save_all(changes: Sequence[tuple[Snapshot, bytes]]) -> int:
+    """Write several files all or nothing; returns how many changed.
+
+    Files whose bytes would not change are not touched. Every other file must still be what
+    was read; then each new version is written to a temporary file beside it (same mode) and
+    flushed, and only when all are on disk are they renamed over the originals. If a rename
+    fails, the files already replaced get their original bytes back.
+    """
+    pending = [(snapshot, raw) for snapshot, raw in changes if raw != snapshot.raw]
+    for snapshot, _ in pending:
+        if not _unchanged(snapshot):
+            raise WriteConflict("changed on disk since groom read it; run the command again", path=snapshot.path)
+    temps: list[str] = []
+    try:
+        for snapshot, raw in pending:
+            temps.append(_write_temp(snapshot.path, raw, stat.S_IMODE(os.lstat(snapshot.path).st_mode)))
+    except OSError as exc:
+        for name in temps:
+            Path(name).unlink(missing_ok=True)
+        raise WriteConflict(f"cannot write ({exc.strerror}); nothing was changed", path=exc.filename) from None
+    replaced: list[Snapshot] = []
+    try:
+        for (snapshot, _), tmp_name in zip(pending, temps, strict=True):
+            os.replace(tmp_name, snapshot.path)
+            replaced.append(snapshot)
+    except OSError as exc:
+        for name in temps[len(replaced) :]:
+            Path(name).unlink(missing_ok=True)
+        for snapshot in replaced:
+            mode = stat.S_IMODE(os.lstat(snapshot.path).st_mode)
+            os.replace(_write_temp(snapshot.path, snapshot.raw, mode), snapshot.path)
+        raise WriteConflict(f"cannot write ({exc.strerror}); nothing was changed", path=snapshot.path) from None
+    return len(pending)

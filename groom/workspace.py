@@ -41,6 +41,24 @@ class Workspace:
     def judge(self) -> ready_module.Judge:
         return ready_module.Judge(self.backlog, self.schemas)
 
+    def story(self, story_id: str) -> Story:
+        """One story, reading as few files as the file names allow."""
+        if "backlog" not in self.__dict__:
+            found = backlog_module.find_by_name(self.config, self.cwd, [story_id])
+            if story_id in found:
+                return found[story_id]
+        return self.backlog.get(story_id)
+
+    def neighbourhood(self, story: Story) -> Backlog:
+        """The story and the stories it depends on: enough to judge its readiness. Falls back
+        to the whole backlog when a dependency is not found by its file name."""
+        if "backlog" in self.__dict__ or not story.depends_on:
+            return self.backlog if "backlog" in self.__dict__ else Backlog(self.config, (story,), (), ())
+        found = backlog_module.find_by_name(self.config, self.cwd, story.depends_on)
+        if set(story.depends_on) - set(found):
+            return self.backlog
+        return Backlog(self.config, (story, *found.values()), (), ())
+
 
 @dataclass(frozen=True, slots=True)
 class CheckResult:

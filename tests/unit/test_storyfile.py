@@ -228,3 +228,71 @@ def test_read_refuses_links_fifos_and_huge_files(tmp_path: Path) -> None:
         storyfile.read_regular(fifo)
     with pytest.raises(FrontMatterError, match="over the 1,048,576-byte limit"):
         storyfile.read_regular(huge)
+
+
+def test_keys_added_together_keep_the_given_order() -> None:
+    raw = b"---\nid: S-1\ntitle: x\n---\n"
+    after = storyfile.set_fields(raw, {"time_criticality": 3, "risk_reduction": 5})
+    assert after == b"---\nid: S-1\ntitle: x\ntime_criticality: 3\nrisk_reduction: 5\n---\n"
+
+
+def _three(tmp_path: Path) -> list[tuple[storyfile.Snapshot, bytes]]:
+    changes = []
+    for n in (1, 2, 3):
+        path = tmp_path / f"S-{n}.md"
+        path.write_bytes(f"---\nid: S-{n}\nrank: a{n}\n---\n".encode())
+        snapshot = storyfile.read_regular(path)
+        changes.append((snapshot, snapshot.raw.replace(b"rank: a", b"rank: b")))
+    return changes
+
+
+def test_save_all_writes_every_file(tmp_path: Path) -> None:
+    assert storyfile.save_all(_three(tmp_path)) == 3
+    assert all(b"rank: b" in p.read_bytes() for p in tmp_path.iterdir())
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["S-1.md", "S-2.md", "S-3.md"]
+
+
+def test_save_all_writes_nothing_when_one_file_changed(tmp_path: Path) -> None:
+    changes = _three(tmp_path)
+    (tmp_path / "S-3.md").write_bytes(b"---\nid: S-3\nrank: z9\n---\n")
+    with pytest.raises(WriteConflict, match="changed on disk"):
+        storyfile.save_all(changes)
+    assert [p.read_bytes().count(b"rank: a") for p in sorted(tmp_path.iterdir())] == [1, 1, 0]
+
+
+def test_save_all_writes_nothing_when_a_temporary_file_fails(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    changes = _three(tmp_path)
+    real = storyfile.tempfile.mkstemp
+    calls = []
+
+    def failing(*args: Any, **kwargs: Any) -> tuple[int, str]:
+        calls.append(1)
+        if len(calls) == 3:
+            raise OSError(28, "No space left on device", str(tmp_path / "S-3.md"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(storyfile.tempfile, "mkstemp", failing)
+    with pytest.raises(WriteConflict, match="No space left on device"):
+        storyfile.save_all(changes)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["S-1.md", "S-2.md", "S-3.md"]
+    assert all(b"rank: a" in p.read_bytes() for p in tmp_path.iterdir())
+
+
+def test_save_all_restores_what_it_replaced_when_a_rename_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    changes = _three(tmp_path)
+    real = os.replace
+    calls = []
+
+    def failing(src: str, dst: str) -> None:
+        calls.append(dst)
+        if len(calls) == 2:
+            raise OSError(5, "Input/output error")
+        real(src, dst)
+
+    monkeypatch.setattr(storyfile.os, "replace", failing)
+    with pytest.raises(WriteConflict, match="nothing was changed"):
+        storyfile.save_all(changes)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["S-1.md", "S-2.md", "S-3.md"]
+    assert all(b"rank: a" in p.read_bytes() for p in tmp_path.iterdir())

@@ -1,0 +1,204 @@
+"""Estimates on the team's scale: one value, or a planning-poker round.
+
+Pure functions: they take stories and the team's agreements and return what to write, or
+raise a GroomError that says why not. The CLI does the writing through ``storyfile``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from groom import ready, storyfile, yamlio
+from groom.backlog import Story
+from groom.config import Config
+from groom.errors import GroomError, WriteConflict
+from groom.workspace import Workspace
+
+UNKNOWN = "?"
+Points = int | float | str
+
+
+class Refused(GroomError):
+    """A write that would break the Definition of Ready (exit 1 without --force)."""
+
+    exit_code = 1
+
+
+def scale_text(config: Config) -> str:
+    return ", ".join(_show(p) for p in config.scale) + f", or {UNKNOWN} (cannot estimate yet)"
+
+
+def _order(points: Points) -> float:
+    return -1.0 if isinstance(points, str) else float(points)
+
+
+def _show(points: Points) -> str:
+    return str(int(points)) if isinstance(points, float) and points.is_integer() else str(points)
+
+
+def parse_points(text: str, config: Config, who: str = "") -> Points:
+    """A card of the team's scale (or ``?``), or a GroomError that lists the scale."""
+    cleaned = text.strip()
+    if cleaned == UNKNOWN:
+        return UNKNOWN
+    try:
+        number: int | float = int(cleaned)
+    except ValueError:
+        try:
+            number = float(cleaned)
+        except ValueError:
+            number = -1
+    for card in config.scale:
+        if number == card:
+            return card
+    whose = f"{who} voted " if who else ""
+    raise GroomError(f"{whose}{cleaned!r} is not on the team's scale: {scale_text(config)}")
+
+
+@dataclass(frozen=True, slots=True)
+class Vote:
+    voter: str
+    """The name given (``ana=3``), or "#1", "#2"… for anonymous votes."""
+    points: Points
+
+
+def parse_votes(text: str, config: Config) -> list[Vote]:
+    """``3,5,8`` or ``ana=3,bo=5``; every vote must be on the scale or ``?``."""
+    votes: list[Vote] = []
+    for index, item in enumerate(part for part in text.split(",") if part.strip()):
+        name, sep, value = item.partition("=")
+        voter = name.strip() if sep else f"#{index + 1}"
+        if sep and not voter:
+            raise GroomError(f"vote {item.strip()!r} has no name before '='; write name=points")
+        votes.append(Vote(voter, parse_points(value if sep else name, config, voter)))
+    if len(votes) < 2:
+        raise GroomError("a planning-poker round needs at least two votes, e.g. --votes 3,5,5 or ana=3,bo=5")
+    return votes
+
+
+@dataclass(frozen=True, slots=True)
+class Round:
+    """The outcome of one planning-poker round."""
+
+    votes: tuple[Vote, ...]
+    consensus: Points | None
+    """The card agreed on, or None when the team votes again."""
+    highest: tuple[str, ...]
+    lowest: tuple[str, ...]
+    unknown: tuple[str, ...]
+    """Voters who played ``?``."""
+
+    @property
+    def explanation(self) -> str:
+        if self.consensus is not None:
+            cards = sorted({v.points for v in self.votes}, key=_order)
+            spread = " and ".join(_show(c) for c in cards)
+            return f"consensus at {_show(self.consensus)} (votes on {spread})"
+        if self.unknown:
+            return (
+                f"no estimate: {', '.join(self.unknown)} played {UNKNOWN}; the story needs a question "
+                "answered or a spike first (groom split ID --spike TITLE)"
+            )
+        high = ", ".join(self.highest)
+        low = ", ".join(self.lowest)
+        cards = [v.points for v in self.votes]
+        return (
+            f"no consensus ({_show(min(cards, key=_order))} to {_show(max(cards, key=_order))}): "
+            f"{high} (highest) and {low} (lowest) explain, then vote again"
+        )
+
+
+def play(votes: Sequence[Vote], config: Config) -> Round:
+    """One card or two adjacent cards of the scale: consensus at the higher; else a re-vote."""
+    unknown = tuple(v.voter for v in votes if v.points == UNKNOWN)
+    if unknown:
+        return Round(tuple(votes), None, (), (), unknown)
+    cards: list[Points] = list(config.scale)
+    positions = sorted({cards.index(v.points) for v in votes})
+    high_card, low_card = config.scale[positions[-1]], config.scale[positions[0]]
+    highest = tuple(v.voter for v in votes if v.points == high_card)
+    lowest = tuple(v.voter for v in votes if v.points == low_card)
+    if positions[-1] - positions[0] <= 1:
+        return Round(tuple(votes), high_card, highest, lowest, ())
+    return Round(tuple(votes), None, highest, lowest, ())
+
+
+def show_points(points: object) -> str:
+    if isinstance(points, int | float | str):
+        return _show(points)
+    return ""
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One story's estimate as written (or as it already was)."""
+
+    story_id: str
+    path: str
+    old: object
+    new: Points
+    written: bool
+
+
+def _final_refusal(story: Story, config: Config) -> str | None:
+    if story.status in config.inactive_statuses:
+        return (
+            f"{story.id} is {story.status}: its estimate is history and counts nowhere; "
+            "estimate its children instead, or pass --force"
+        )
+    if story.status in config.final_statuses:
+        return (
+            f"{story.id} is {story.status}: its estimate became final when it entered the sprint; "
+            "pass --force to change it anyway"
+        )
+    return None
+
+
+def set_estimate(ws: Workspace, story_id: str, points: Points, *, force: bool = False) -> Change:
+    """Write ``estimate: points`` into the story's file, changing that one line.
+
+    Refused (GroomError, exit 2) for a final or historical estimate without ``force``; refused
+    (Refused, exit 1) when the story claims to be ready and the new value would break the
+    Definition of Ready, unless ``force``.
+    """
+    story = ws.story(story_id)
+    refusal = _final_refusal(story, ws.config)
+    if refusal and not force:
+        raise GroomError(refusal)
+    old = story.data.get("estimate")
+    if old == points and type(old) is type(points):
+        return Change(story.id, story.display, old, points, written=False)
+    if not force:
+        _refuse_new_gaps(ws, story, {"estimate": points})
+    snapshot = storyfile.read_regular(story.path)
+    new_raw = storyfile.set_fields(snapshot.raw, {"estimate": points})
+    if yamlio.load_mapping(storyfile.split(snapshot.raw).front_matter) != story.data:
+        raise WriteConflict("changed on disk since groom read it; run the command again", path=story.display)
+    written = storyfile.save(snapshot, new_raw)
+    return Change(story.id, story.display, old, points, written)
+
+
+def _refuse_new_gaps(ws: Workspace, story: Story, changes: dict[str, object]) -> None:
+    """Refuse an edit that would make a story that claims readiness fail a DoR item."""
+    if story.status not in ws.config.ready_statuses:
+        return
+    judge = ready.Judge(ws.neighbourhood(story), ws.schemas)
+    before = {gap.rule for gap in judge.gaps(story)}
+    edited = replace(story, data={**story.data, **changes})
+    new = [gap for gap in judge.gaps(edited) if gap.rule not in before]
+    if new:
+        reasons = "; ".join(f"[{gap.rule}] {gap.advice} ({gap.detail})" for gap in new)
+        raise Refused(
+            f"{story.id} is {story.status} and would no longer meet the Definition of Ready: {reasons}. "
+            "Nothing was written; pass --force to write it anyway"
+        )
+
+
+def missing(ws: Workspace) -> list[Story]:
+    """Open stories without an estimate (or with ``?``), in backlog order."""
+    return [
+        story
+        for story in ws.backlog.stories
+        if ws.config.is_open(story.status) and (story.estimate is None or story.estimate == UNKNOWN)
+    ]

@@ -1,0 +1,240 @@
+"""Fractional-index rank keys and the orderings built on them.
+
+Keys follow David Greenspan's fractional indexing, as in the reference ``fractional-indexing``
+package (CC0): base-62 digits compared byte by byte; an integer part whose first character
+encodes its length (``a0`` … ``az``, then ``b00`` …, and ``Zz`` … below ``a0``), then an optional
+fraction without trailing zeros. The key between two neighbours is computed without touching
+them, so a move rewrites one file. Written here rather than imported so groom can explain a bad
+key in its own words and type-check the code it depends on; tests pin the reference's outputs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from groom.errors import GroomError
+
+DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+_SMALLEST_INTEGER = "A" + "0" * 26
+
+
+class RankError(GroomError):
+    """A rank key that is not a valid fractional-index key, or no key fits."""
+
+
+def _integer_length(head: str) -> int:
+    if "a" <= head <= "z":
+        return ord(head) - ord("a") + 2
+    if "A" <= head <= "Z":
+        return ord("Z") - ord(head) + 2
+    raise RankError(f"rank key cannot start with {head!r}; keys start with a letter (a0, a1, …)")
+
+
+def _integer_part(key: str) -> str:
+    length = _integer_length(key[0])
+    if length > len(key):
+        raise RankError(f"rank key {key!r} is cut short; its first letter says {length} characters")
+    return key[:length]
+
+
+def validate(key: str) -> None:
+    """Raise RankError unless ``key`` is a valid rank key."""
+    if not key:
+        raise RankError("rank key is empty")
+    if any(ch not in DIGITS for ch in key):
+        raise RankError(f"rank key {key!r} has a character outside 0-9, A-Z, a-z")
+    if key == _SMALLEST_INTEGER:
+        raise RankError(f"rank key {key!r} is the smallest key; nothing can go before it")
+    integer = _integer_part(key)
+    if key[len(integer) :].endswith(DIGITS[0]):
+        raise RankError(f"rank key {key!r} ends in a 0 after its integer part, which the scheme forbids")
+
+
+def is_valid(key: str) -> bool:
+    try:
+        validate(key)
+    except RankError:
+        return False
+    return True
+
+
+def _midpoint(a: str, b: str | None) -> str:
+    """A fraction strictly between fractions ``a`` and ``b`` (None: no upper bound)."""
+    zero = DIGITS[0]
+    if b is not None:
+        n = 0
+        while (a[n] if n < len(a) else zero) == b[n]:
+            n += 1
+        if n > 0:
+            return b[:n] + _midpoint(a[n:], b[n:])
+    digit_a = DIGITS.index(a[0]) if a else 0
+    digit_b = DIGITS.index(b[0]) if b is not None else len(DIGITS)
+    if digit_b - digit_a > 1:
+        return DIGITS[(digit_a + digit_b + 1) // 2]  # rounds half up, as the reference does
+    if b is not None and len(b) > 1:
+        return b[:1]
+    return DIGITS[digit_a] + _midpoint(a[1:], None)
+
+
+def _increment(integer: str) -> str | None:
+    head, digits = integer[0], list(integer[1:])
+    for index in reversed(range(len(digits))):
+        value = DIGITS.index(digits[index]) + 1
+        if value < len(DIGITS):
+            digits[index] = DIGITS[value]
+            return head + "".join(digits)
+        digits[index] = DIGITS[0]
+    if head == "Z":
+        return "a" + DIGITS[0]
+    if head == "z":
+        return None
+    new_head = chr(ord(head) + 1)
+    if new_head > "a":
+        digits.append(DIGITS[0])
+    else:
+        digits.pop()
+    return new_head + "".join(digits)
+
+
+def _decrement(integer: str) -> str | None:
+    head, digits = integer[0], list(integer[1:])
+    for index in reversed(range(len(digits))):
+        value = DIGITS.index(digits[index]) - 1
+        if value >= 0:
+            digits[index] = DIGITS[value]
+            return head + "".join(digits)
+        digits[index] = DIGITS[-1]
+    if head == "a":
+        return "Z" + DIGITS[-1]
+    if head == "A":
+        return None
+    new_head = chr(ord(head) - 1)
+    if new_head < "Z":
+        digits.append(DIGITS[-1])
+    else:
+        digits.pop()
+    return new_head + "".join(digits)
+
+
+def between(a: str | None, b: str | None) -> str:
+    """A key that sorts strictly after ``a`` and before ``b``; None means no bound."""
+    if a is not None:
+        validate(a)
+    if b is not None:
+        validate(b)
+    if a is not None and b is not None and a >= b:
+        raise RankError(f"no key fits between {a!r} and {b!r}: they are not in order")
+    if a is None:
+        if b is None:
+            return "a" + DIGITS[0]
+        integer_b = _integer_part(b)
+        fraction_b = b[len(integer_b) :]
+        if integer_b == _SMALLEST_INTEGER:
+            return integer_b + _midpoint("", fraction_b)
+        if integer_b < b:
+            return integer_b
+        lower = _decrement(integer_b)
+        if lower is None:
+            raise RankError("the backlog has run out of keys at the top; run 'groom reprioritize --rebalance'")
+        return lower
+    integer_a = _integer_part(a)
+    fraction_a = a[len(integer_a) :]
+    if b is None:
+        higher = _increment(integer_a)
+        return integer_a + _midpoint(fraction_a, None) if higher is None else higher
+    integer_b = _integer_part(b)
+    if integer_a == integer_b:
+        return integer_a + _midpoint(fraction_a, b[len(integer_b) :])
+    higher = _increment(integer_a)
+    if higher is None:
+        raise RankError("the backlog has run out of keys; run 'groom reprioritize --rebalance'")
+    if higher < b:
+        return higher
+    return integer_a + _midpoint(fraction_a, None)
+
+
+def n_between(a: str | None, b: str | None, n: int) -> list[str]:
+    """``n`` keys in order, strictly between ``a`` and ``b``, spread evenly (for rebalancing)."""
+    if n <= 0:
+        return []
+    if n == 1:
+        return [between(a, b)]
+    if b is None:
+        keys = [between(a, None)]
+        while len(keys) < n:
+            keys.append(between(keys[-1], None))
+        return keys
+    if a is None:
+        keys = [between(None, b)]
+        while len(keys) < n:
+            keys.append(between(None, keys[-1]))
+        return keys[::-1]
+    middle = n // 2
+    key = between(a, b)
+    return [*n_between(a, key, middle), key, *n_between(key, b, n - middle - 1)]
+
+
+def keep_in_place(current: Sequence[str | None]) -> list[bool]:
+    """Which items of a new order keep their keys: the longest run already in key order.
+
+    ``current[i]`` is the key the i-th story of the new order has now (None: no rank). The
+    result marks a longest strictly increasing subsequence of keys; every other story needs a
+    new key, so a reorder rewrites as few files as possible.
+    """
+    import bisect
+
+    tails: list[str] = []
+    tail_index: list[int] = []
+    previous: list[int] = [-1] * len(current)
+    for index, key in enumerate(current):
+        if key is None or not is_valid(key):
+            continue
+        position = bisect.bisect_left(tails, key)
+        if position == len(tails):
+            tails.append(key)
+            tail_index.append(index)
+        else:
+            tails[position] = key
+            tail_index[position] = index
+        previous[index] = tail_index[position - 1] if position > 0 else -1
+    keep = [False] * len(current)
+    index = tail_index[-1] if tail_index else -1
+    while index >= 0:
+        keep[index] = True
+        index = previous[index]
+    return keep
+
+
+def _avoiding(keys: list[str], high: str | None, taken: frozenset[str]) -> list[str]:
+    """``keys`` with any key in ``taken`` replaced by one just above it, still below ``high``."""
+    result: list[str] = []
+    for index, proposed in enumerate(keys):
+        upper = keys[index + 1] if index + 1 < len(keys) else high
+        key = proposed
+        while key in taken:
+            key = between(key, upper)
+        result.append(key)
+    return result
+
+
+def assign(current: Sequence[str | None], taken: frozenset[str] = frozenset()) -> list[str]:
+    """Keys for a new order: kept keys stay, the others are spread between their neighbours.
+
+    ``taken`` are keys held by stories outside this order (done ones, say); new keys avoid
+    them so no two stories end up sharing a rank.
+    """
+    keep = keep_in_place(current)
+    result: list[str | None] = [key if kept else None for key, kept in zip(current, keep, strict=True)]
+    index = 0
+    while index < len(result):
+        if result[index] is not None:
+            index += 1
+            continue
+        end = index
+        while end < len(result) and result[end] is None:
+            end += 1
+        low = result[index - 1] if index > 0 else None
+        high = result[end] if end < len(result) else None
+        result[index:end] = _avoiding(n_between(low, high, end - index), high, taken)
+        index = end
+    return [key for key in result if key is not None]

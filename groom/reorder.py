@@ -1,0 +1,233 @@
+"""Moving stories in the backlog and reordering it by score, with as few file writes as possible.
+
+A move rewrites one story's ``rank`` (the key between its new neighbours). A score ordering
+keeps the longest run of stories whose keys are already in the new order and gives new keys
+only to the rest. ``rebalance`` is the one operation that rewrites many files: it spreads short
+keys evenly when repeated inserts have made them long.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from groom import rank, storyfile, yamlio
+from groom.backlog import Placement, Story, placements
+from groom.errors import GroomError, WriteConflict
+from groom.workspace import Workspace
+
+
+@dataclass(frozen=True, slots=True)
+class Rewrite:
+    """One story whose rank changes."""
+
+    story_id: str
+    path: str
+    old: str | None
+    new: str
+
+
+def _edits(rewrites: Sequence[Rewrite]) -> list[tuple[storyfile.Snapshot, bytes]]:
+    """Read each file once more and prepare its one-line edit; a file whose rank is no longer
+    what the ordering was computed from is a conflict, so nothing is written."""
+    edits = []
+    for rewrite in rewrites:
+        snapshot = storyfile.read_regular(rewrite.path)
+        data = yamlio.load_mapping(storyfile.split(snapshot.raw).front_matter)
+        if data.get("rank") != rewrite.old or data.get("id") != rewrite.story_id:
+            raise WriteConflict("changed on disk since groom read it; run the command again", path=rewrite.path)
+        edits.append((snapshot, storyfile.set_fields(snapshot.raw, {"rank": yamlio.Quoted(rewrite.new)})))
+    return edits
+
+
+def write(rewrites: Sequence[Rewrite]) -> int:
+    """Apply rank rewrites all or nothing; returns the number of files written."""
+    return storyfile.save_all(_edits(rewrites))
+
+
+# ---------------------------------------------------------------------------------------
+# moves
+
+
+@dataclass(frozen=True, slots=True)
+class Move:
+    story_id: str
+    old: str | None
+    new: str
+    after: str | None
+    """The story it now follows, if any."""
+    before: str | None
+    """The story it now precedes, if any."""
+    rewrites: tuple[Rewrite, ...]
+    """Every rank written: the moved story's last, stories given a first rank before it."""
+
+
+def _neighbour_below(order: Sequence[Placement], index: int, key: str) -> str | None:
+    """The rank of the nearest story before ``index`` that sorts strictly before ``key``."""
+    for placement in reversed(order[:index]):
+        if placement.rank is not None and placement.rank < key:
+            return placement.rank
+    return None
+
+
+def _neighbour_above(order: Sequence[Placement], index: int, key: str) -> str | None:
+    for placement in order[index + 1 :]:
+        if placement.rank is not None and placement.rank > key:
+            return placement.rank
+    return None
+
+
+def _rank_unranked_through(order: Sequence[Placement], index: int) -> list[Rewrite]:
+    """Stories without a rank sort last, by id. To put a story next to one of them, that one
+    and the unranked stories before it get ranks after the last ranked story, in the order
+    they are shown in now."""
+    first = next(i for i, p in enumerate(order) if p.rank is None)
+    last_ranked = order[first - 1].rank if first > 0 else None
+    keys = rank.n_between(last_ranked, None, index - first + 1)
+    return [Rewrite(p.id, p.path, None, key) for p, key in zip(order[first : index + 1], keys, strict=True)]
+
+
+def move(
+    ws: Workspace,
+    story_id: str,
+    *,
+    top: bool = False,
+    bottom: bool = False,
+    before: str | None = None,
+    after: str | None = None,
+) -> Move:
+    """Place one story at the top, at the bottom, or next to another; see the module doc."""
+    everything, _ = placements(ws.config, ws.cwd)
+    mine = [p for p in everything if p.id == story_id]
+    if not mine:
+        raise GroomError(f"no story with id {story_id!r} in {ws.config.backlog}; 'groom list' shows the ids")
+    if len(mine) > 1:
+        raise GroomError(f"id {story_id} is used by {len(mine)} files; run 'groom check' and fix that first")
+    me = mine[0]
+    order = [p for p in everything if p is not me]
+    ranked = [p for p in order if p.rank is not None]
+    extra: list[Rewrite] = []
+    neighbours: tuple[str | None, str | None]
+    if top:
+        low, high = None, (ranked[0].rank if ranked else None)
+        neighbours = (None, ranked[0].id if ranked else None)
+    elif bottom:
+        low, high = (ranked[-1].rank if ranked else None), None
+        neighbours = (ranked[-1].id if ranked else None, None)
+    else:
+        other_id = before if before is not None else after
+        if other_id == story_id:
+            raise GroomError(f"{story_id} cannot be moved next to itself")
+        index = next((i for i, p in enumerate(order) if p.id == other_id), None)
+        if index is None:
+            raise GroomError(f"no story with id {other_id!r} in {ws.config.backlog}; 'groom list' shows the ids")
+        other = order[index]
+        if other.rank is None:
+            extra = _rank_unranked_through(order, index)
+            other_key = extra[-1].new
+            previous = extra[-2].new if len(extra) > 1 else (ranked[-1].rank if ranked else None)
+            low, high = (previous, other_key) if before is not None else (other_key, None)
+        elif before is not None:
+            low, high = _neighbour_below(order, index, other.rank), other.rank
+        else:
+            low, high = other.rank, _neighbour_above(order, index, other.rank)
+        shown_before = order[index - 1].id if index > 0 else None
+        shown_after = order[index + 1].id if index + 1 < len(order) else None
+        neighbours = (shown_before, other.id) if before is not None else (other.id, shown_after)
+    already_there = (
+        not extra
+        and me.rank is not None
+        and rank.is_valid(me.rank)
+        and (low is None or low < me.rank)
+        and (high is None or me.rank < high)
+    )
+    if already_there:
+        return Move(me.id, me.rank, me.rank or "", neighbours[0], neighbours[1], ())
+    key = rank.between(low, high)
+    return Move(me.id, me.rank, key, neighbours[0], neighbours[1], (*extra, Rewrite(me.id, me.path, me.rank, key)))
+
+
+# ---------------------------------------------------------------------------------------
+# score orderings
+
+
+WSJF_FIELDS = ("value", "time_criticality", "risk_reduction")
+
+
+def _number(value: object) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
+
+
+def score(story: Story, method: str) -> tuple[float | None, str]:
+    """The story's score and, when it has none, what is missing."""
+    if method == "value":
+        value = _number(story.value)
+        return (value, "") if value is not None else (None, "no value")
+    missing = [f"no {name}" for name in WSJF_FIELDS if _number(story.data.get(name)) is None]
+    size = _number(story.estimate)
+    if size is None:
+        missing.append("no estimate" if story.estimate is None else f"estimate {story.estimate} is not a number")
+    elif size <= 0:
+        missing.append("estimate 0 (the job size must be above 0)")
+    if missing or size is None:
+        return None, ", ".join(missing)
+    total = sum(_number(story.data.get(name)) or 0.0 for name in WSJF_FIELDS)
+    return round(total / size, 2), ""
+
+
+@dataclass(frozen=True, slots=True)
+class Ranked:
+    story: Story
+    score: float | None
+    reason: str
+    """Why the story has no score ("no value"), empty when it has one."""
+    old: str | None
+    new: str
+
+    @property
+    def changed(self) -> bool:
+        return self.old != self.new
+
+
+@dataclass(frozen=True, slots=True)
+class Reorder:
+    method: str
+    rows: tuple[Ranked, ...]
+    """The open backlog in its new order: scored stories first, unscored ones after."""
+
+    @property
+    def rewrites(self) -> list[Rewrite]:
+        return [Rewrite(r.story.id, r.story.path, r.old, r.new) for r in self.rows if r.changed]
+
+
+def by_score(ws: Workspace, method: str) -> Reorder:
+    """The open backlog ordered by score, highest first; ties and unscored stories keep
+    their current relative order. Only the stories that must move get new keys. Stories
+    already accepted into a sprint (planned, in progress) keep their place."""
+    if method not in ("value", "wsjf"):
+        raise GroomError(f"unknown ordering {method!r}; use value or wsjf")
+    stories = [
+        s for s in ws.backlog.stories if ws.config.is_open(s.status) and s.status not in ws.config.final_statuses
+    ]
+    scored = [(story, *score(story, method)) for story in stories]
+    with_score = sorted((row for row in scored if row[1] is not None), key=lambda row: -(row[1] or 0.0))
+    without = [row for row in scored if row[1] is None]
+    new_order = [*with_score, *without]
+    moving = {id(s) for s in stories}
+    others = frozenset(s.rank for s in ws.backlog.stories if s.rank is not None and id(s) not in moving)
+    keys = rank.assign([story.rank for story, _, _ in new_order], others)
+    rows = tuple(
+        Ranked(story, points, reason, story.rank, key)
+        for (story, points, reason), key in zip(new_order, keys, strict=True)
+    )
+    return Reorder(method, rows)
+
+
+def rebalance(ws: Workspace) -> list[Rewrite]:
+    """Short, evenly spread keys for every ranked story, in the current order."""
+    everything, _ = placements(ws.config, ws.cwd)
+    ranked = [p for p in everything if p.rank is not None]
+    keys = rank.n_between(None, None, len(ranked))
+    return [Rewrite(p.id, p.path, p.rank, key) for p, key in zip(ranked, keys, strict=True) if p.rank != key]
