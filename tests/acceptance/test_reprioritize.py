@@ -176,7 +176,7 @@ def test_a_file_changed_after_reading_is_not_overwritten(five: Project) -> None:
     ws = Workspace.open(five.root)
     moved = reorder.move(ws, "S-5", top=True)
     path = five.backlog / "S-5.md"
-    path.write_text(path.read_text().replace("rank: \"a4\"", "rank: \"a9\""))
+    path.write_text(path.read_text().replace('rank: "a4"', 'rank: "a9"'))
     with pytest.raises(WriteConflict):
         reorder.write(moved.rewrites)
     assert 'rank: "a9"' in path.read_text()
