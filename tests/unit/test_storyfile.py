@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import os
 import stat
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -262,7 +263,7 @@ def test_save_all_writes_nothing_when_one_file_changed(tmp_path: Path) -> None:
 
 def test_save_all_writes_nothing_when_a_temporary_file_fails(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     changes = _three(tmp_path)
-    real = storyfile.tempfile.mkstemp
+    real: Callable[..., tuple[int, str]] = tempfile.mkstemp
     calls = []
 
     def failing(*args: Any, **kwargs: Any) -> tuple[int, str]:
@@ -271,7 +272,7 @@ def test_save_all_writes_nothing_when_a_temporary_file_fails(tmp_path: Path, mon
             raise OSError(28, "No space left on device", str(tmp_path / "S-3.md"))
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(storyfile.tempfile, "mkstemp", failing)
+    monkeypatch.setattr(tempfile, "mkstemp", failing)
     with pytest.raises(WriteConflict, match="No space left on device"):
         storyfile.save_all(changes)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["S-1.md", "S-2.md", "S-3.md"]
@@ -291,7 +292,7 @@ def test_save_all_restores_what_it_replaced_when_a_rename_fails(
             raise OSError(5, "Input/output error")
         real(src, dst)
 
-    monkeypatch.setattr(storyfile.os, "replace", failing)
+    monkeypatch.setattr(os, "replace", failing)
     with pytest.raises(WriteConflict, match="nothing was changed"):
         storyfile.save_all(changes)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["S-1.md", "S-2.md", "S-3.md"]
