@@ -11,7 +11,7 @@ from groom.backlog import Story
 from groom.estimate import Change, show_points
 from groom.findings import ERROR, Finding
 from groom.reorder import Move, Reorder, Rewrite
-from groom.workspace import CheckResult, StoryView
+from groom.workspace import CheckResult, Listing, StoryView
 
 # ---------------------------------------------------------------------------------------
 # check
@@ -137,18 +137,25 @@ def list_record(story: Story, ready: bool) -> dict[str, Any]:
     }
 
 
-def list_table(rows: Sequence[tuple[Story, bool]]) -> str:
-    if not rows:
+def list_table(listing: Listing) -> str:
+    if not listing.rows:
         return "no stories match\n"
-    records = [list_record(story, ready) for story, ready in rows]
-    return table(LIST_KEYS, [[r[k] for k in LIST_KEYS] for r in records], flexible=1)
+    records = [list_record(story, ready) for story, ready in listing.rows]
+    text = table(LIST_KEYS, [[r[k] for k in LIST_KEYS] for r in records], flexible=1)
+    stories = "story" if listing.open_stories == 1 else "stories"
+    footer = f"open work: {_cell(listing.open_points)} points in {listing.open_stories} {stories}"
+    if listing.unestimated:
+        footer += f" ({listing.unestimated} not estimated)"
+    if listing.history_points:
+        footer += f"; {_cell(listing.history_points)} points of split or dropped stories are not counted"
+    return text + footer + "\n"
 
 
-def list_json(rows: Sequence[tuple[Story, bool]]) -> str:
-    return json.dumps([list_record(s, r) for s, r in rows], indent=2, ensure_ascii=False) + "\n"
+def list_json(listing: Listing) -> str:
+    return json.dumps([list_record(s, r) for s, r in listing.rows], indent=2, ensure_ascii=False) + "\n"
 
 
-LIST_FORMATS: dict[str, Callable[[Sequence[tuple[Story, bool]]], str]] = {
+LIST_FORMATS: dict[str, Callable[[Listing], str]] = {
     "table": list_table,
     "json": list_json,
 }

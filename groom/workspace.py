@@ -107,14 +107,42 @@ def _select(workspace: Workspace, paths: list[Path], every: list[str]) -> tuple[
     return sorted(set(only)), outside
 
 
-def list_stories(workspace: Workspace, status: str | None) -> list[tuple[Story, bool]]:
-    """``groom list``: stories in backlog order with whether each meets the DoR."""
+@dataclass(frozen=True, slots=True)
+class Listing:
+    rows: tuple[tuple[Story, bool], ...]
+    """Stories in backlog order with whether each meets the DoR."""
+    open_points: float
+    """Points of the listed open stories (not done, split or dropped): the work left."""
+    open_stories: int
+    unestimated: int
+    """Listed open stories without a numeric estimate."""
+    history_points: float
+    """Points of listed split or dropped stories: history, counted nowhere (a split story's
+    children carry its work)."""
+
+
+def _points(value: object) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def list_stories(workspace: Workspace, status: str | None) -> Listing:
+    """``groom list``: stories in backlog order, whether each meets the DoR, and the open work."""
     judge = workspace.judge
-    return [
+    config = workspace.config
+    rows = tuple(
         (story, not judge.gaps(story))
         for story in workspace.backlog.stories
         if status is None or story.status == status
-    ]
+    )
+    open_estimates = [_points(story.estimate) for story, _ in rows if config.is_open(story.status)]
+    history = [_points(story.estimate) for story, _ in rows if story.status in config.inactive_statuses]
+    return Listing(
+        rows,
+        open_points=sum(p for p in open_estimates if p is not None),
+        open_stories=len(open_estimates),
+        unestimated=sum(1 for p in open_estimates if p is None),
+        history_points=sum(p for p in history if p is not None),
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -41,7 +41,19 @@ def test_list_table_and_status_filter(project: Project, groom: Runner) -> None:
     lines = result.out.splitlines()
     assert lines[0].split() == ["id", "title", "status", "estimate", "value", "rank", "ready"]
     assert lines[2].split() == ["S-1", "Story", "S-1", "ready", "3", "5", "a0", "yes"]
-    assert len(lines) == 3
+    assert lines[3:] == ["open work: 3 points in 1 story"]
+
+
+def test_list_does_not_count_a_split_story_twice(project: Project, groom: Runner) -> None:
+    project.story("S-1", status="split", estimate=13, rank="a0")
+    project.story("S-2", status="refining", estimate=8, parent="S-1", rank="a1")
+    project.story("S-3", status="draft", parent="S-1", rank="a2")
+    project.story("S-4", status="done", estimate=5, rank="a3")
+    last = groom("list").out.splitlines()[-1]
+    assert (
+        last
+        == "open work: 8 points in 2 stories (1 not estimated); 13 points of split or dropped stories are not counted"
+    )
 
 
 def test_list_unknown_status_is_a_usage_error(project: Project, groom: Runner) -> None:
