@@ -15,6 +15,7 @@ import typer
 
 from groom import __version__, reorder, report, workspace
 from groom import estimate as estimate_module
+from groom import split as split_module
 from groom.errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, GroomError
 
 app = typer.Typer(
@@ -265,6 +266,127 @@ def reprioritize(
         moved = reorder.move(ws, story_id, top=top, bottom=bottom, before=before, after=after)
         written = 0 if dry_run else reorder.write(moved.rewrites)
         _emit(report.move_text(moved, dry_run, written))
+
+
+@app.command()
+def split(
+    story_id: Annotated[str, typer.Argument(metavar="ID", help="The story to split.")],
+    into: Annotated[
+        list[str] | None,
+        typer.Option("--into", metavar="TITLE", help="A child's title; give it once per child.", show_default=False),
+    ] = None,
+    by_criteria: Annotated[
+        bool, typer.Option("--by-criteria", help="One child per acceptance criterion (or per --group).")
+    ] = False,
+    group: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--group", metavar="1,2", help="With --by-criteria: criteria that go to one child.", show_default=False
+        ),
+    ] = None,
+    spike: Annotated[
+        str | None,
+        typer.Option(
+            "--spike",
+            metavar="TITLE",
+            help="Add a spike the story depends on, ranked just above it.",
+            show_default=False,
+        ),
+    ] = None,
+    timebox: Annotated[str, typer.Option("--timebox", help="The spike's timebox (4h, 2d, 1w).")] = "2d",
+    show_suggestions: Annotated[
+        bool, typer.Option("--suggest", help="Name the splitting patterns that fit; write nothing.")
+    ] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the new stories; write nothing.")] = False,
+    config: ConfigOption = None,
+    backlog: BacklogOption = None,
+) -> None:
+    """Split a story into children, break out a spike, or get splitting advice.
+
+    `groom split ID --into TITLE --into TITLE`: one draft child per title, with a new id,
+    `parent: ID`, the parent's type, epic, labels, value, WSJF inputs and depends_on, the
+    parent's persona in its narrative, no estimate, and ranks right where the parent stood.
+    The parent becomes `split` and lists its `children`; its estimate stays as history.
+
+    `--by-criteria`: one child per acceptance criterion (or per `--group 1,2 --group 3`),
+    each carrying its criteria; `--into` may name them.
+
+    `--spike TITLE [--timebox 2d]`: a spike the story now depends on, ranked just above it,
+    with the story's open questions as its criteria.
+
+    `--suggest`: the splitting patterns that fit, and why. All files are written or none.
+    """
+    ws = _workspace(config, backlog)
+    chosen = sum(
+        1 for flag in (bool(into) and not by_criteria, by_criteria, spike is not None, show_suggestions) if flag
+    )
+    if chosen != 1 or (group and not by_criteria):
+        raise GroomError(
+            "give one of: --into TITLE (twice or more), --by-criteria [--group 1,2], --spike TITLE, --suggest"
+        )
+    if show_suggestions:
+        _emit(report.suggestions_text(*split_module.suggest(ws, story_id)))
+        return
+    if spike is not None:
+        plan = split_module.plan_spike(ws, story_id, spike, timebox)
+    elif by_criteria:
+        plan = split_module.plan_by_criteria(ws, story_id, group or [], into or [])
+    else:
+        plan = split_module.plan_into(ws, story_id, into or [])
+    written = 0 if dry_run else split_module.write(plan)
+    _emit(report.split_text(plan, dry_run, written))
+
+
+@app.command()
+def new(
+    title: Annotated[str, typer.Argument(help="The story's title.")],
+    story_type: Annotated[str, typer.Option("--type", help="story, spike, bug or chore (groom.toml: types).")] = (
+        "story"
+    ),
+    top: Annotated[bool, typer.Option("--top", help="Rank it above every ranked story.")] = False,
+    after: Annotated[
+        str | None, typer.Option("--after", metavar="ID", help="Rank it just below ID.", show_default=False)
+    ] = None,
+    config: ConfigOption = None,
+    backlog: BacklogOption = None,
+) -> None:
+    """Create a draft story from the template with the next free id.
+
+    The id is above every id in the working tree and on every local and remote-tracking
+    branch, so stories created on two branches do not collide in the usual case. The file is
+    the id plus a short slug of the title; the story goes to the bottom of the ranked stories
+    unless --top or --after ID.
+    """
+    if top and after is not None:
+        raise GroomError("give --top or --after ID, not both")
+    ws = _workspace(config, backlog)
+    story = split_module.plan_new(ws, title, story_type, top=top, after=after)
+    split_module.create(ws, story)
+    _emit(f'{story.id}: created {story.path} (rank "{story.fields["rank"]}", status {story.fields["status"]})\n')
+
+
+@app.command()
+def renumber(
+    target: Annotated[str, typer.Argument(metavar="ID|FILE", help="The story's id, or its file when two share it.")],
+    to: Annotated[
+        str | None,
+        typer.Option("--to", metavar="NEW_ID", help="The new id (default: the next free one).", show_default=False),
+    ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would change; write nothing.")] = False,
+    config: ConfigOption = None,
+    backlog: BacklogOption = None,
+) -> None:
+    """Give a story a fresh id, rename its file, and update every reference to it.
+
+    For the duplicate ids a merge can bring, name the file to renumber. References to an id
+    that two files share cannot tell which story they mean: groom updates the parent of the
+    renumbered story's own children and lists the other references for you to check. All files
+    are written or none.
+    """
+    ws = _workspace(config, backlog)
+    plan = split_module.plan_renumber(ws, target, to)
+    written = 0 if dry_run else split_module.write_renumber(ws, plan)
+    _emit(report.renumber_text(plan, dry_run, written))
 
 
 def run() -> None:

@@ -16,7 +16,9 @@ from typing import Any
 _HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)[ \t#]*$")
 _FENCE = re.compile(r"^ {0,3}(```|~~~)")
 _ITEM = re.compile(r"^ ?(?:[-*+]|\d{1,9}[.)])[ \t]+(?:\[([ xX])\][ \t]*)?(.*)$")
-_NARRATIVE = re.compile(r"\bas an?\b.{1,400}?\bi (?:want|need|would like|can)\b.{1,800}?\bso that\b", re.I | re.S)
+_NARRATIVE = re.compile(
+    r"\bas an?\b.{1,400}?\bi (?:want|need|would like|can)\b.{1,800}?\bso that\b[^.!?]*", re.I | re.S
+)
 _OWNER = re.compile(r"^@([\w.-]+)[:,]?\s*")
 _COMMENT = re.compile(r"^\s*<!--.*-->\s*$")
 
@@ -43,9 +45,19 @@ class Facts:
     criteria_line: int
     """File line of the acceptance criteria heading, or of the body start when there is none."""
     body_line: int
+    narrative_text: str = ""
+    """The "As a … I want … so that …" sentence, when there is one."""
 
     def __reduce__(self) -> tuple[type[Facts], tuple[Any, ...]]:
-        fields = (self.narrative, self.description, self.criteria, self.questions, self.criteria_line, self.body_line)
+        fields = (
+            self.narrative,
+            self.description,
+            self.criteria,
+            self.questions,
+            self.criteria_line,
+            self.body_line,
+            self.narrative_text,
+        )
         return (Facts, fields)
 
     @property
@@ -132,8 +144,10 @@ def derive(body: str, body_line: int, front_matter: Mapping[str, Any]) -> Facts:
     fm_description = front_matter.get("description")
     if isinstance(fm_description, str) and fm_description.strip():
         description = True
+    narrative = _NARRATIVE.search(" ".join(prose))
     return Facts(
-        narrative=bool(_NARRATIVE.search(" ".join(prose))),
+        narrative=narrative is not None,
+        narrative_text=narrative.group(0) if narrative else "",
         description=description,
         criteria=tuple(criteria),
         questions=tuple(questions),

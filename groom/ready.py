@@ -407,7 +407,12 @@ def _ranks(backlog: Backlog) -> Iterator[Finding]:
         if len(stories) < 2:
             continue
         for story in stories:
-            others = ", ".join(other.id or other.display for other in stories if other is not story)
+            others = [other.id or other.display for other in stories if other is not story]
+            fix = (
+                f"move one with 'groom reprioritize {story.id} --after {others[0]}'"
+                if others[0] != story.id
+                else "fix the duplicate id first, then move one"
+            )
             line, column = story.fm_position(("rank",))
             yield Finding(
                 story.display,
@@ -416,8 +421,7 @@ def _ranks(backlog: Backlog) -> Iterator[Finding]:
                 story.id or None,
                 "duplicate-rank",
                 WARNING,
-                f"rank {show(rank)} is shared with {others} (ordered by id); "
-                f"move one with 'groom reprioritize {story.id} --after {others.split(', ')[0]}'",
+                f"rank {show(rank)} is shared with {', '.join(others)} (ordered by id); {fix}",
             )
 
 

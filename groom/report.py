@@ -11,6 +11,7 @@ from groom.backlog import Story
 from groom.estimate import Change, show_points
 from groom.findings import ERROR, Finding
 from groom.reorder import Move, Reorder, Rewrite
+from groom.split import Plan, Renumber, Suggestion
 from groom.workspace import CheckResult, Listing, StoryView
 
 # ---------------------------------------------------------------------------------------
@@ -327,3 +328,53 @@ def reorder_json(result: Reorder, dry_run: bool, written: int) -> str:
 
 
 REORDER_FORMATS: dict[str, Callable[[Reorder, bool, int], str]] = {"table": reorder_table, "json": reorder_json}
+
+
+# ---------------------------------------------------------------------------------------
+# split, renumber
+
+
+def split_text(plan: Plan, dry_run: bool, written: int) -> str:
+    lines = []
+    for new in plan.created:
+        key = new.fields.get("rank")
+        lines.append(f"{new.id}: {new.title}  ({new.path}{f', rank {_quoted(key)}' if key else ''})")
+    story = plan.story
+    changes = ", ".join(f"{key} {_value(story.data.get(key))} → {_value(value)}" for key, value in plan.changes.items())
+    lines.append(f"{story.id}: {changes}")
+    lines.append(_would(dry_run, len(plan.created) + 1, written))
+    return "\n".join(lines) + "\n"
+
+
+def _value(value: Any) -> str:
+    if value is None:
+        return "(none)"
+    if isinstance(value, list):
+        return "[" + ", ".join(_cell(v) for v in value) + "]"
+    return _cell(value)
+
+
+def suggestions_text(story: Story, found: Sequence[Suggestion]) -> str:
+    if not found:
+        return f"{story.id}: no splitting pattern stands out; it looks small and clear enough\n"
+    lines = [f"{story.id}: {story.title}"]
+    for suggestion in found:
+        lines += [f"- {suggestion.pattern}: {suggestion.why}", f"    {suggestion.how}"]
+    return "\n".join(lines) + "\n"
+
+
+def renumber_text(plan: Renumber, dry_run: bool, written: int) -> str:
+    story = plan.story
+    lines = [
+        f"{story.id} → {plan.new_id}"
+        + (f" ({story.display} → {plan.new_path})" if plan.new_path != story.display else "")
+    ]
+    for other, keys in plan.references:
+        lines.append(f"{other.id}: " + ", ".join(f"{key} → {_value(value)}" for key, value in keys.items()))
+    if plan.ambiguous:
+        lines.append(
+            f"not changed, check which {story.id} they mean: {', '.join(plan.ambiguous)} "
+            f"(two files had the id {story.id})"
+        )
+    lines.append(_would(dry_run, 1 + len(plan.references), written))
+    return "\n".join(lines) + "\n"

@@ -265,36 +265,91 @@ def _write_temp(path: str, raw: bytes, mode: int) -> str:
     return tmp_name
 
 
-def save_all(changes: Sequence[tuple[Snapshot, bytes]]) -> int:
-    """Write several files all or nothing; returns how many changed.
+@dataclass(frozen=True, slots=True)
+class NewFile:
+    """A file to create; creating it fails if the name is taken."""
 
-    Files whose bytes would not change are not touched. Every other file must still be what
-    was read; then each new version is written to a temporary file beside it (same mode) and
-    flushed, and only when all are on disk are they renamed over the originals. If a rename
-    fails, the files already replaced get their original bytes back.
+    path: str
+    raw: bytes
+
+
+def _new_file_mode() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+def save_all(
+    changes: Sequence[tuple[Snapshot, bytes]],
+    created: Sequence[NewFile] = (),
+    removed: Sequence[Snapshot] = (),
+) -> int:
+    """Change, create and remove several files all or nothing; returns how many changed.
+
+    Files whose bytes would not change are not touched. Every file to change or remove must
+    still be what was read, and no file to create may exist. Then every new version is written
+    to a temporary file beside its target and flushed; only when all are on disk are new files
+    linked into place (which fails rather than overwrite), changed files renamed over the
+    originals, and removed files unlinked. If any step fails, what was done is undone: created
+    files are removed and replaced or removed files get their original bytes back.
     """
     pending = [(snapshot, raw) for snapshot, raw in changes if raw != snapshot.raw]
-    for snapshot, _ in pending:
+    for snapshot in [s for s, _ in pending] + list(removed):
         if not _unchanged(snapshot):
             raise WriteConflict("changed on disk since groom read it; run the command again", path=snapshot.path)
+    for new in created:
+        if os.path.lexists(new.path):
+            raise WriteConflict("already exists; nothing was changed", path=new.path)
     temps: list[str] = []
     try:
         for snapshot, raw in pending:
             temps.append(_write_temp(snapshot.path, raw, stat.S_IMODE(os.lstat(snapshot.path).st_mode)))
+        mode = _new_file_mode()
+        for new in created:
+            temps.append(_write_temp(new.path, new.raw, mode))
     except OSError as exc:
         for name in temps:
             Path(name).unlink(missing_ok=True)
         raise WriteConflict(f"cannot write ({exc.strerror}); nothing was changed", path=exc.filename) from None
+    linked: list[str] = []
     replaced: list[Snapshot] = []
+    unlinked: list[Snapshot] = []
     try:
-        for (snapshot, _), tmp_name in zip(pending, temps, strict=True):
+        for new, tmp_name in zip(created, temps[len(pending) :], strict=True):
+            os.link(tmp_name, new.path)
+            linked.append(new.path)
+        for (snapshot, _), tmp_name in zip(pending, temps[: len(pending)], strict=True):
             os.replace(tmp_name, snapshot.path)
             replaced.append(snapshot)
-    except OSError as exc:
-        for name in temps[len(replaced) :]:
+        for snapshot in removed:
+            os.unlink(snapshot.path)
+            unlinked.append(snapshot)
+    except BaseException as exc:
+        for name in linked:
             Path(name).unlink(missing_ok=True)
-        for snapshot in replaced:
-            mode = stat.S_IMODE(os.lstat(snapshot.path).st_mode)
-            os.replace(_write_temp(snapshot.path, snapshot.raw, mode), snapshot.path)
-        raise WriteConflict(f"cannot write ({exc.strerror}); nothing was changed", path=snapshot.path) from None
-    return len(pending)
+        for snapshot in replaced + unlinked:
+            restore = _write_temp(snapshot.path, snapshot.raw, _new_file_mode())
+            os.replace(restore, snapshot.path)
+        if not isinstance(exc, OSError):
+            raise
+        failed = exc.filename or ""
+        raise WriteConflict(f"cannot write ({exc.strerror}); nothing was changed", path=str(failed)) from None
+    finally:
+        for name in temps:
+            Path(name).unlink(missing_ok=True)
+    return len(pending) + len(created) + len(removed)
+
+
+def render_new(fields: Mapping[str, Any], body: str) -> bytes:
+    """A new story file: front matter in the given key order, then the body.
+
+    The text is parsed again and must read back as ``fields``, like every edit.
+    """
+    lines = []
+    for key, value in fields.items():
+        text = yamlio.render_flow(value) if isinstance(value, list) else yamlio.render_scalar(value)
+        lines.append(f"{key}: {text}")
+    front = "\n".join(lines) + "\n"
+    if yamlio.load_mapping(front) != dict(fields):
+        raise WriteConflict("the new story would not read back as written; this is a bug in groom")
+    return f"---\n{front}---\n{body}".encode()

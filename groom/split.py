@@ -1,0 +1,496 @@
+"""Splitting stories and creating new ones: INVEST-sized children, spikes, fresh ids.
+
+Pure planning first (what files to create and what to change), then one all-or-nothing write
+through ``storyfile.save_all``. A split never leaves half a family on disk.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from groom import ids, rank, storyfile, yamlio
+from groom.backlog import Story, display_path, placements
+from groom.errors import GroomError, WriteConflict
+from groom.workspace import Workspace
+
+INHERITED = ("type", "epic", "labels", "value", "time_criticality", "risk_reduction", "depends_on")
+"""What a child takes from its parent. Not inherited: estimate (the children are estimated
+anew), rank (children get their own, where the parent stood), status (draft), sprint, timebox,
+questions and acceptance criteria (except with --by-criteria, where each child carries its own)."""
+
+DEFAULT_TIMEBOX = "2d"
+MAX_SLUG = 40
+_NARRATIVE = re.compile(
+    r"\bas (an?|the) (?P<persona>[^,.\n]{1,80}?),? i (?:want|need|would like|can)\b.{1,400}?"
+    r"\bso that (?P<benefit>[^\n]{1,300}?)[.!]?\s*$",
+    re.I | re.S | re.M,
+)
+
+
+def slug(title: str) -> str:
+    """A short ASCII slug: 'Crème brûlée: export!' -> 'creme-brulee-export'."""
+    ascii_text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    words = re.findall(r"[a-z0-9]+", ascii_text.lower())
+    result = ""
+    for word in words:
+        candidate = f"{result}-{word}" if result else word
+        if len(candidate) > MAX_SLUG:
+            break
+        result = candidate
+    return result
+
+
+def file_name(story_id: str, title: str) -> str:
+    """``S-42-export-as-csv.md``; the slug keeps only ASCII letters, digits and dashes, so a
+    title can never name a file outside the folder or a hidden one."""
+    tail = slug(title)
+    return f"{story_id}-{tail}.md" if tail else f"{story_id}.md"
+
+
+def _check_title(title: str) -> str:
+    cleaned = " ".join(title.split())
+    if not cleaned:
+        raise GroomError("a title cannot be empty")
+    if len(cleaned) > 200:
+        raise GroomError(f"a title is at most 200 characters; this one has {len(cleaned)}")
+    return cleaned
+
+
+@dataclass(frozen=True, slots=True)
+class NewStory:
+    id: str
+    title: str
+    path: str
+    fields: dict[str, Any]
+    body: str
+
+    @property
+    def raw(self) -> bytes:
+        return storyfile.render_new(self.fields, self.body)
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """Files to create and front matter changes to one existing story."""
+
+    story: Story
+    changes: dict[str, Any]
+    created: tuple[NewStory, ...]
+
+
+def write(plan: Plan) -> int:
+    """Create the new files and change the existing one, all or nothing."""
+    snapshot = storyfile.read_regular(plan.story.path)
+    if yamlio.load_mapping(storyfile.split(snapshot.raw).front_matter) != plan.story.data:
+        raise WriteConflict("changed on disk since groom read it; run the command again", path=plan.story.display)
+    new_raw = storyfile.set_fields(snapshot.raw, plan.changes) if plan.changes else snapshot.raw
+    created = [
+        storyfile.NewFile(str(Path(plan.story.path).parent / Path(new.path).name), new.raw) for new in plan.created
+    ]
+    return storyfile.save_all([(snapshot, new_raw)], created)
+
+
+def _persona_and_benefit(story: Story) -> tuple[str, str, str] | None:
+    match = _NARRATIVE.search(story.facts.narrative_text)
+    if not match:
+        return None
+    return match.group(1), match.group("persona").strip(), match.group("benefit").strip().rstrip(".")
+
+
+def _child_body(parent: Story, title: str, criteria: Sequence[str]) -> str:
+    """The parent's persona and benefit around the child's title; a child cut along the
+    criteria keeps the parent's whole narrative, its criteria say which part it is."""
+    lines = []
+    narrative = _persona_and_benefit(parent)
+    if narrative and criteria:
+        lines += [parent.facts.narrative_text.strip().rstrip(".") + ".", ""]
+    elif narrative:
+        article, persona, benefit = narrative
+        what = title[0].lower() + title[1:] if title[:2] != title[:2].upper() else title
+        lines += [f"As {article} {persona} I want to {what} so that {benefit}.", ""]
+    lines += [f"Split from {parent.id} ({parent.title}).", "", "## Acceptance criteria"]
+    lines += [f"- [ ] {criterion}" for criterion in criteria]
+    return "\n".join(lines) + "\n"
+
+
+def _ids_for(ws: Workspace, count: int) -> list[str]:
+    everything, _ = placements(ws.config, ws.cwd)
+    return ids.next_ids(ws.config, [p.id for p in everything], count)
+
+
+def _ranks_after(ws: Workspace, story: Story, count: int) -> list[str | None]:
+    """Keys right after the story's own, before the next ranked story: where it stood."""
+    if story.rank is None or not rank.is_valid(story.rank):
+        return [None] * count
+    everything, _ = placements(ws.config, ws.cwd)
+    following = next((p.rank for p in everything if p.rank is not None and p.rank > story.rank), None)
+    return list(rank.n_between(story.rank, following, count))
+
+
+def _splittable(ws: Workspace, story_id: str) -> Story:
+    story = ws.story(story_id)
+    if not ws.config.is_open(story.status):
+        raise GroomError(f"{story.id} is {story.status}; only open stories can be split")
+    return story
+
+
+def _children(ws: Workspace, parent: Story, titles: Sequence[str], criteria: Sequence[Sequence[str]]) -> Plan:
+    new_ids = _ids_for(ws, len(titles))
+    keys = _ranks_after(ws, parent, len(titles))
+    created = []
+    for story_id, title, key, own_criteria in zip(new_ids, titles, keys, criteria, strict=True):
+        fields: dict[str, Any] = {"id": story_id, "title": title, "status": "draft"}
+        if "draft" not in ws.config.statuses:
+            fields["status"] = ws.config.statuses[0]
+        for name in INHERITED:
+            if name in parent.data and parent.data[name] is not None:
+                fields[name] = parent.data[name]
+        fields["parent"] = parent.id
+        if key is not None:
+            fields["rank"] = yamlio.Quoted(key)
+        created.append(
+            NewStory(
+                story_id,
+                title,
+                display_path(Path(parent.path).parent / file_name(story_id, title), ws.cwd),
+                fields,
+                _child_body(parent, title, own_criteria),
+            )
+        )
+    existing = parent.data.get("children")
+    children = [*(existing if isinstance(existing, list) else []), *new_ids]
+    split_status = "split" if "split" in ws.config.statuses else ws.config.inactive_statuses[0]
+    return Plan(parent, {"status": split_status, "children": children}, tuple(created))
+
+
+def plan_into(ws: Workspace, story_id: str, titles: Sequence[str]) -> Plan:
+    """``--into``: one child per title, in order, where the parent stood."""
+    parent = _splittable(ws, story_id)
+    cleaned = [_check_title(title) for title in titles]
+    if len(cleaned) < 2:
+        raise GroomError("a split makes at least two stories; give --into twice or more")
+    return _children(ws, parent, cleaned, [[] for _ in cleaned])
+
+
+def plan_by_criteria(ws: Workspace, story_id: str, groups: Sequence[str], titles: Sequence[str]) -> Plan:
+    """``--by-criteria``: one child per acceptance criterion, or per ``--group 1,2``."""
+    parent = _splittable(ws, story_id)
+    criteria = parent.facts.criteria
+    if len(criteria) < 2:
+        raise GroomError(f"{parent.id} has {len(criteria)} acceptance criteria; --by-criteria needs two or more")
+    if groups:
+        chosen: list[list[int]] = []
+        for group in groups:
+            try:
+                numbers = [int(part) for part in group.split(",") if part.strip()]
+            except ValueError:
+                raise GroomError(f"--group {group!r}: give criterion numbers like 1,2") from None
+            bad = [n for n in numbers if not 1 <= n <= len(criteria)]
+            if bad or not numbers:
+                raise GroomError(f"--group {group!r}: {parent.id} has criteria 1 to {len(criteria)}")
+            chosen.append(numbers)
+        used = [n for numbers in chosen for n in numbers]
+        if len(used) != len(set(used)):
+            raise GroomError("a criterion is in two groups; each goes to one child")
+    else:
+        chosen = [[n] for n in range(1, len(criteria) + 1)]
+    grouped = [[criteria[n - 1] for n in numbers] for numbers in chosen]
+    if titles and len(titles) != len(grouped):
+        raise GroomError(f"{len(titles)} --into title(s) for {len(grouped)} children; give one per child or none")
+    names = [_check_title(t) for t in titles] or [_title_from(group) for group in grouped]
+    return _children(ws, parent, names, grouped)
+
+
+def _title_from(criteria: Sequence[str]) -> str:
+    text = " ".join(criteria[0].split())
+    text = re.sub(r"^(given|when|then)\s+", "", text, flags=re.I)
+    text = text[0].upper() + text[1:] if text else "Part of the story"
+    if len(criteria) > 1:
+        text += f" (+{len(criteria) - 1} more)"
+    return text if len(text) <= 100 else text[:99] + "…"
+
+
+def plan_spike(ws: Workspace, story_id: str, title: str, timebox: str) -> Plan:
+    """``--spike``: a time-boxed investigation the story now depends on, ranked just above it."""
+    story = _splittable(ws, story_id)
+    cleaned = _check_title(title)
+    if not re.fullmatch(r"[0-9]+(\.[0-9]+)?[hdw]", timebox):
+        raise GroomError(f"--timebox {timebox!r}: write a number and h, d or w (4h, 2d, 1w)")
+    [spike_id] = _ids_for(ws, 1)
+    fields: dict[str, Any] = {
+        "id": spike_id,
+        "title": cleaned,
+        "type": "spike",
+        "status": "draft" if "draft" in ws.config.statuses else ws.config.statuses[0],
+    }
+    for name in ("epic", "labels"):
+        if story.data.get(name) is not None:
+            fields[name] = story.data[name]
+    fields["timebox"] = timebox
+    key = _rank_before(ws, story)
+    if key is not None:
+        fields["rank"] = yamlio.Quoted(key)
+    questions = [q.text for q in story.facts.open_questions]
+    body_lines = [
+        f"Find out what {story.id} ({story.title}) needs before the team can estimate it.",
+        "",
+        "## Acceptance criteria",
+    ]
+    body_lines += [f"- [ ] Answered: {q}" for q in questions] or [f"- [ ] {story.id} can be estimated"]
+    path = display_path(Path(story.path).parent / file_name(spike_id, cleaned), ws.cwd)
+    spike = NewStory(spike_id, cleaned, path, fields, "\n".join(body_lines) + "\n")
+    raw_deps = story.data.get("depends_on")
+    deps = [*(raw_deps if isinstance(raw_deps, list) else [raw_deps] if isinstance(raw_deps, str) else []), spike_id]
+    return Plan(story, {"depends_on": deps}, (spike,))
+
+
+def _rank_before(ws: Workspace, story: Story) -> str | None:
+    if story.rank is None or not rank.is_valid(story.rank):
+        return None
+    everything, _ = placements(ws.config, ws.cwd)
+    previous = None
+    for p in everything:
+        if p.rank is not None and p.rank < story.rank:
+            previous = p.rank
+    return rank.between(previous, story.rank)
+
+
+def plan_new(ws: Workspace, title: str, story_type: str, *, top: bool = False, after: str | None = None) -> NewStory:
+    """``groom new``: a draft from the template with the next free id, at the bottom of the
+    ranked stories unless told otherwise."""
+    cleaned = _check_title(title)
+    if story_type not in ws.config.types:
+        raise GroomError(f"unknown type {story_type!r}; use one of: {', '.join(ws.config.types)}")
+    everything, _ = placements(ws.config, ws.cwd)
+    [story_id] = ids.next_ids(ws.config, [p.id for p in everything], 1)
+    ranked = [p for p in everything if p.rank is not None and rank.is_valid(p.rank)]
+    if top:
+        key = rank.between(None, ranked[0].rank if ranked else None)
+    elif after is not None:
+        index = next((i for i, p in enumerate(ranked) if p.id == after), None)
+        if index is None:
+            raise GroomError(f"no ranked story with id {after!r}; 'groom list' shows the ids and ranks")
+        low = ranked[index].rank
+        high = next(
+            (p.rank for p in ranked[index + 1 :] if p.rank is not None and low is not None and p.rank > low), None
+        )
+        key = rank.between(low, high)
+    else:
+        key = rank.between(ranked[-1].rank if ranked else None, None)
+    fields: dict[str, Any] = {
+        "id": story_id,
+        "title": cleaned,
+        "type": story_type,
+        "status": "draft" if "draft" in ws.config.statuses else ws.config.statuses[0],
+        "rank": yamlio.Quoted(key),
+    }
+    if story_type == "spike":
+        fields["timebox"] = DEFAULT_TIMEBOX
+    body = TEMPLATE
+    path = display_path(ws.config.backlog / file_name(story_id, cleaned), ws.cwd)
+    return NewStory(story_id, cleaned, path, fields, body)
+
+
+TEMPLATE = """<!-- As a <who> I want <what> so that <why>. Replace this comment with the story. -->
+
+## Acceptance criteria
+<!-- One checklist item per criterion: - [ ] Given …, when …, then … -->
+
+## Questions
+<!-- Open questions as - [ ] @owner: question; tick them when answered. -->
+"""
+
+
+def create(ws: Workspace, new: NewStory) -> None:
+    storyfile.save_all(
+        [], [storyfile.NewFile(str(ws.cwd / new.path) if not Path(new.path).is_absolute() else new.path, new.raw)]
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# renumber
+
+
+@dataclass(frozen=True, slots=True)
+class Renumber:
+    story: Story
+    new_id: str
+    new_path: str
+    """Display path of the renamed file (the same as the old one when its name has no id)."""
+    references: tuple[tuple[Story, dict[str, Any]], ...]
+    """Other stories and the reference keys rewritten in them."""
+    ambiguous: tuple[str, ...]
+    """Stories that name the old id, which two files share: left as they are, to be checked."""
+
+
+def _swap(value: Any, old: str, new: str) -> Any:
+    if isinstance(value, list):
+        return [new if item == old else item for item in value]
+    return new if value == old else value
+
+
+def plan_renumber(ws: Workspace, target: str, new_id: str | None) -> Renumber:
+    """Give the story in ``target`` (an id, or a file when two files share an id) a fresh id,
+    rename its file to match, and update every reference to it."""
+    backlog = ws.backlog
+    as_path = (ws.cwd / target).resolve()
+    if as_path.is_file():
+        matches = [s for s in backlog.stories if Path(s.path).resolve() == as_path]
+        if not matches:
+            raise GroomError(f"{target} is not a story of this backlog (or it cannot be read; run 'groom check')")
+        story = matches[0]
+    else:
+        holders = backlog.by_id.get(target, [])
+        if not holders:
+            raise GroomError(f"no story with id {target!r} in {ws.config.backlog}; 'groom list' shows the ids")
+        if len(holders) > 1:
+            files = ", ".join(s.display for s in holders)
+            raise GroomError(
+                f"id {target} is used by {files}; name the file to renumber, e.g. groom renumber {holders[-1].display}"
+            )
+        story = holders[0]
+    old = story.id
+    shared = len(backlog.by_id.get(old, [])) > 1
+    if new_id is None:
+        [new_id] = ids.next_ids(ws.config, backlog.by_id, 1)
+    elif new_id in backlog.by_id:
+        raise GroomError(
+            f"{new_id} is already used by {backlog.by_id[new_id][0].display}; pick another or leave out --to"
+        )
+    elif not re.fullmatch("|".join(re.escape(p) for p in ws.config.id_prefixes) + r"[0-9]+(\.[0-9]+)*", new_id):
+        raise GroomError(f"{new_id!r} is not an id of this backlog (prefix {ws.config.id_prefix} and a number)")
+    name = Path(story.path).name
+    new_name = new_id + name[len(old) :] if name.lower().startswith(old.lower()) else name
+    new_path = display_path(Path(story.path).parent / new_name, ws.cwd)
+    own_children = story.data.get("children") if isinstance(story.data.get("children"), list) else []
+    references: list[tuple[Story, dict[str, Any]]] = []
+    ambiguous: list[str] = []
+    for other in backlog.stories:
+        if other is story:
+            continue
+        keys: dict[str, Any] = {
+            key: _swap(other.data[key], old, new_id)
+            for key in ("depends_on", "parent", "children")
+            if key in other.data and _swap(other.data[key], old, new_id) != other.data[key]
+        }
+        if not keys:
+            continue
+        if not shared or (set(keys) == {"parent"} and other.id in (own_children or [])):
+            references.append((other, keys))
+        else:
+            ambiguous.append(other.id)
+    return Renumber(story, new_id, new_path, tuple(references), tuple(ambiguous))
+
+
+def write_renumber(ws: Workspace, plan: Renumber) -> int:
+    changes = []
+    for other, keys in plan.references:
+        snapshot = storyfile.read_regular(other.path)
+        changes.append((snapshot, storyfile.set_fields(snapshot.raw, keys)))
+    snapshot = storyfile.read_regular(plan.story.path)
+    new_raw = storyfile.set_fields(snapshot.raw, {"id": plan.new_id})
+    target = str(ws.cwd / plan.new_path) if not Path(plan.new_path).is_absolute() else plan.new_path
+    if Path(target).resolve() == Path(plan.story.path).resolve():
+        storyfile.save_all([*changes, (snapshot, new_raw)])
+    else:
+        storyfile.save_all(changes, [storyfile.NewFile(target, new_raw)], [snapshot])
+    return 1 + len(changes)
+
+
+# ---------------------------------------------------------------------------------------
+# suggestions
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    pattern: str
+    why: str
+    how: str
+
+
+_CRUD = re.compile(r"\b(manage|managing|maintain|administer|administration|crud|handle)\b", re.I)
+_JOINED = re.compile(r"\b(and|or)\b|&|/", re.I)
+_PERFORMANCE = re.compile(r"\b(fast|faster|performance|performant|scale|scalable|real[- ]time|instant(ly)?)\b", re.I)
+_PERSONA = re.compile(r"\bas (?:an?|the) ([^,.\n]{1,60}?),? i (?:want|need|would like|can)\b", re.I)
+
+
+def suggest(ws: Workspace, story_id: str) -> tuple[Story, list[Suggestion]]:
+    """Splitting patterns that fit the story, each with the reason in plain words. Heuristics:
+    they point at where to look; the team decides."""
+    story = ws.story(story_id)
+    body = storyfile.split(storyfile.read_regular(story.path).raw).body
+    words = f"{story.title}\n{body}"
+    found: list[Suggestion] = []
+    points = story.estimate
+    limit = ws.config.max_story_points
+    if isinstance(points, int | float) and not isinstance(points, bool) and points > limit:
+        found.append(
+            Suggestion(
+                "too big for a sprint",
+                f"the estimate {points} is above {limit}, the largest story the team takes into a sprint",
+                "split it with one of the patterns below into children of similar size",
+            )
+        )
+    if points == "?" or story.facts.open_questions:
+        reason = "the estimate is ?" if points == "?" else ""
+        if story.facts.open_questions:
+            count = len(story.facts.open_questions)
+            reason += ("; " if reason else "") + f"{count} open question{'s' if count != 1 else ''}"
+        found.append(
+            Suggestion(
+                "spike (SPIDR: Spike)",
+                f"an unknown blocks the estimate: {reason}",
+                f'groom split {story.id} --spike "Find out …" --timebox 2d',
+            )
+        )
+    criteria = story.facts.criteria
+    if len(criteria) >= 3:
+        found.append(
+            Suggestion(
+                "workflow steps or paths (SPIDR: Paths)",
+                f"{len(criteria)} acceptance criteria: each is a path a user can take on its own",
+                f"groom split {story.id} --by-criteria (or --group 1,2 --group 3)",
+            )
+        )
+    joined = _JOINED.search(story.title)
+    if joined:
+        found.append(
+            Suggestion(
+                "business-rule or operation variations",
+                f"the title joins two things with {joined.group(0)!r}: {story.title}",
+                f'groom split {story.id} --into "…" --into "…" (one per part)',
+            )
+        )
+    crud = _CRUD.search(words)
+    if crud:
+        found.append(
+            Suggestion(
+                "operations (CRUD)",
+                f"{crud.group(0)!r} usually hides create, read, update and delete",
+                f'groom split {story.id} --into "Create …" --into "View …" --into "Change …" --into "Remove …"',
+            )
+        )
+    personas = sorted({match.group(1).strip().lower() for match in _PERSONA.finditer(body)})
+    if len(personas) > 1:
+        found.append(
+            Suggestion(
+                "one story per user (SPIDR: Interfaces)",
+                f"several personas: {', '.join(personas)}",
+                f"groom split {story.id} --into one title per persona",
+            )
+        )
+    performance = _PERFORMANCE.search(words)
+    if performance:
+        found.append(
+            Suggestion(
+                "defer performance",
+                f"{performance.group(0)!r}: make it work first, then make it fast in a story of its own",
+                f'groom split {story.id} --into "…" --into "Make … fast"',
+            )
+        )
+    return story, found
