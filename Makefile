@@ -13,10 +13,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
-## run: install groom and run it on the example backlog
+## run: install groom and run it on the example backlog: check, list, sprint-candidates
 run: $(STAMP)
 	$(BIN)/groom check
 	$(BIN)/groom list
+	$(BIN)/groom sprint-candidates
 
 ## lint: mypy --strict and ruff
 lint: $(STAMP)

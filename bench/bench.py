@@ -166,6 +166,8 @@ def main() -> None:
                 ("groom check --format json", [groom, "check", "--format", "json"]),
                 ("groom list", [groom, "list"]),
                 ("groom reprioritize --by wsjf --dry-run", [groom, "reprioritize", "--by", "wsjf", "--dry-run"]),
+                ("groom sprint-candidates", [groom, "sprint-candidates"]),
+                ("groom sprint-candidates --sprints 3", [groom, "sprint-candidates", "--sprints", "3"]),
             ):
                 rows.append((label, best_of(options.runs, partial(run_command, args, root))))
             # Writes: each run changes the story again, so every run really writes one file.

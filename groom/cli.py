@@ -16,6 +16,7 @@ import typer
 from groom import __version__, reorder, report, workspace
 from groom import estimate as estimate_module
 from groom import split as split_module
+from groom import sprint as sprint_module
 from groom.errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, GroomError
 
 app = typer.Typer(
@@ -387,6 +388,62 @@ def renumber(
     plan = split_module.plan_renumber(ws, target, to)
     written = 0 if dry_run else split_module.write_renumber(ws, plan)
     _emit(report.renumber_text(plan, dry_run, written))
+
+
+class SprintFormat(StrEnum):
+    table = "table"
+    markdown = "markdown"
+    json = "json"
+    csv = "csv"
+
+
+class Fill(StrEnum):
+    skip = "skip"
+    strict = "strict"
+
+
+@app.command("sprint-candidates")
+def sprint_candidates(
+    capacity: Annotated[
+        float | None,
+        typer.Option(
+            "--capacity",
+            metavar="N",
+            help="Points the team can take (default: groom.toml, else the mean velocity of the last three sprints).",
+            show_default=False,
+            min=0,
+        ),
+    ] = None,
+    fill: Annotated[
+        Fill | None,
+        typer.Option(
+            "--fill",
+            help="skip: look for smaller stories below one that does not fit; strict: stop "
+            "there (default: groom.toml, else skip).",
+            show_default=False,
+        ),
+    ] = None,
+    sprints: Annotated[
+        int, typer.Option("--sprints", metavar="K", help="Also forecast the next K sprints (Monte Carlo).", min=0)
+    ] = 0,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed of the Monte Carlo readings.")] = 42,
+    output: Annotated[SprintFormat, typer.Option("--format", help="table, markdown, json or csv.")] = (
+        SprintFormat.table
+    ),
+    config: ConfigOption = None,
+    backlog: BacklogOption = None,
+) -> None:
+    """What fits the next sprint, in backlog order, and why the rest above the cut does not.
+
+    A story is a candidate when its status is ready, it meets the DoR, every dependency is done
+    or selected above it, and it fits the capacity left. Every story left out above the cut is
+    listed with all its reasons. With three or more past sprints, the share of past velocities
+    that would have covered the total says how likely the set is to be finished. Split and
+    dropped stories are never work.
+    """
+    ws = _workspace(config, backlog)
+    result = sprint_module.plan(ws, capacity, fill.value if fill else None, sprints, seed)
+    _emit(report.SPRINT_FORMATS[output.value](result))
 
 
 def run() -> None:

@@ -53,6 +53,8 @@ class Config:
     velocity: tuple[float, ...] = ()
     capacity: float | None = None
     fill: str = "skip"
+    spike_points_per_day: float | None = None
+    """When set, a spike takes its timebox × this many points of the capacity, not its estimate."""
 
     def is_open(self, status: str) -> bool:
         """Work still to do: not done, not split, not dropped."""
@@ -121,6 +123,7 @@ def _from_file(path: Path) -> Config:
         velocity=tuple(float(v) for v in reader.get("sprint.velocity", _numbers, ())),
         capacity=_optional_float(reader.get("sprint.capacity", _number, -1)),
         fill=reader.get("sprint.fill", _choice("skip", "strict"), "skip"),
+        spike_points_per_day=_optional_float(reader.get("sprint.spike_points_per_day", _number, -1)),
     )
     reader.reject_unknown()
     for name in ("ready_statuses", "done_statuses", "final_statuses", "inactive_statuses"):

@@ -30,6 +30,8 @@ class Gap:
     detail: str
     line: int
     column: int
+    order: int = 0
+    """Position of the item in the ready schema's allOf."""
 
     @property
     def message(self) -> str:
@@ -180,7 +182,8 @@ class Judge:
                 continue
             seen.add((rule, detail))
             line, column = _position(story, error)
-            gaps.append(Gap(rule, advice, detail, line, column))
+            gaps.append(Gap(rule, advice, detail, line, column, _item_index(error)))
+        gaps.sort(key=lambda gap: gap.order)  # in the order the team wrote its DoR
         return gaps
 
     def findings(self, story: Story) -> list[Finding]:
@@ -207,6 +210,11 @@ def _errors(schema: Schema, instance: dict[str, Any]) -> list[ValidationError]:
     errors = list(schema.validator.iter_errors(instance))
     errors.sort(key=lambda e: [str(p) for p in e.absolute_path])
     return errors
+
+
+def _item_index(error: ValidationError) -> int:
+    path = list(error.relative_schema_path)
+    return path[1] if len(path) >= 2 and path[0] == "allOf" and isinstance(path[1], int) else -1
 
 
 def _dor_item(items: Any, error: ValidationError) -> tuple[str, str]:

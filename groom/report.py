@@ -12,6 +12,7 @@ from groom.estimate import Change, show_points
 from groom.findings import ERROR, Finding
 from groom.reorder import Move, Reorder, Rewrite
 from groom.split import Plan, Renumber, Suggestion
+from groom.sprint import MIN_HISTORY, Selection, fmt
 from groom.workspace import CheckResult, Listing, StoryView
 
 # ---------------------------------------------------------------------------------------
@@ -378,3 +379,152 @@ def renumber_text(plan: Renumber, dry_run: bool, written: int) -> str:
         )
     lines.append(_would(dry_run, 1 + len(plan.references), written))
     return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------------------------------
+# sprint-candidates
+
+
+def _capacity_line(selection: Selection) -> str:
+    return f"capacity {fmt(selection.capacity.points)} points: {selection.capacity.source}; fill: {selection.fill}"
+
+
+def _confidence_line(selection: Selection) -> str:
+    confidence = selection.confidence
+    if confidence.share is None:
+        return (
+            f"confidence: needs {MIN_HISTORY} past sprints of velocity, {confidence.sprints} known "
+            "(mark done stories with their sprint, or set [sprint] velocity)"
+        )
+    velocities = ", ".join(fmt(v) for _, v in selection.capacity.history)
+    return (
+        f"confidence: {round(confidence.share * 100)}% — {round(confidence.share * confidence.sprints)} of the "
+        f"{confidence.sprints} past sprints ({velocities}) reached {fmt(selection.total)} points"
+    )
+
+
+def _forecast_lines(selection: Selection) -> list[str]:
+    lines = []
+    for sprint in selection.forecast:
+        ids = ", ".join(s.id for s in sprint.stories) or "(nothing more fits)"
+        reading = f"; done within {sprint.p50} sprint(s) at 50%, {sprint.p85} at 85%" if sprint.p50 is not None else ""
+        lines.append(
+            f"sprint +{sprint.number}: {ids} "
+            f"({fmt(sprint.points)} points, {fmt(sprint.cumulative)} cumulative{reading})"
+        )
+    return lines
+
+
+def sprint_table(selection: Selection) -> str:
+    from io import StringIO
+
+    from rich.console import Console
+    from rich.table import Table
+
+    grid = Table(title="Sprint candidates", title_justify="left", expand=False)
+    for name, justify in (
+        ("#", "right"),
+        ("id", "left"),
+        ("title", "left"),
+        ("estimate", "right"),
+        ("cumulative", "right"),
+    ):
+        grid.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for index, candidate in enumerate(selection.candidates, start=1):
+        grid.add_row(
+            str(index), candidate.story.id, candidate.story.title, fmt(candidate.points), fmt(candidate.cumulative)
+        )
+    buffer = StringIO()
+    width = shutil.get_terminal_size((120, 24)).columns
+    Console(file=buffer, width=width, color_system=None, highlight=False).print(grid)
+    lines = [_capacity_line(selection)]
+    if not selection.candidates:
+        lines.append("no story fits: see what is left out below")
+    lines.extend(line.rstrip() for line in buffer.getvalue().rstrip("\n").splitlines())
+    lines.append(f"total {fmt(selection.total)} of {fmt(selection.capacity.points)} points")
+    lines.append(_confidence_line(selection))
+    lines.extend(_forecast_lines(selection))
+    if selection.excluded:
+        lines.append("left out above the cut:")
+        lines.extend(f"  {e.story.id}  {e.story.title}: {'; '.join(e.reasons)}" for e in selection.excluded)
+    return "\n".join(lines) + "\n"
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def sprint_markdown(selection: Selection) -> str:
+    lines = [f"**Capacity:** {_md(_capacity_line(selection).removeprefix('capacity '))}", ""]
+    lines += ["| # | id | title | estimate | cumulative |", "|---:|---|---|---:|---:|"]
+    lines += [
+        f"| {i} | {c.story.id} | {_md(c.story.title)} | {fmt(c.points)} | {fmt(c.cumulative)} |"
+        for i, c in enumerate(selection.candidates, start=1)
+    ]
+    lines += [
+        "",
+        f"**Total:** {fmt(selection.total)} of {fmt(selection.capacity.points)} points. "
+        f"**Confidence:** {_md(_confidence_line(selection).removeprefix('confidence: '))}",
+    ]
+    forecast = _forecast_lines(selection)
+    if forecast:
+        lines += ["", "**Forecast**", ""] + [f"- {_md(line)}" for line in forecast]
+    if selection.excluded:
+        lines += ["", "**Left out above the cut**", ""]
+        lines += [f"- **{e.story.id}** {_md(e.story.title)}: {_md('; '.join(e.reasons))}" for e in selection.excluded]
+    return "\n".join(lines) + "\n"
+
+
+def sprint_json(selection: Selection) -> str:
+    document = {
+        "capacity": selection.capacity.points,
+        "capacity_source": selection.capacity.source,
+        "history": [{"sprint": name, "velocity": points} for name, points in selection.capacity.history],
+        "fill": selection.fill,
+        "total": selection.total,
+        "candidates": [
+            {"id": c.story.id, "title": c.story.title, "estimate": c.points, "cumulative": c.cumulative}
+            for c in selection.candidates
+        ],
+        "excluded": [
+            {"id": e.story.id, "title": e.story.title, "reasons": list(e.reasons)} for e in selection.excluded
+        ],
+        "confidence": {"sprints": selection.confidence.sprints, "share": selection.confidence.share},
+        "forecast": [
+            {
+                "sprint": f.number,
+                "ids": [s.id for s in f.stories],
+                "points": f.points,
+                "cumulative": f.cumulative,
+                "p50": f.p50,
+                "p85": f.p85,
+            }
+            for f in selection.forecast
+        ],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def sprint_csv(selection: Selection) -> str:
+    import csv
+    from io import StringIO
+
+    rows: list[tuple[Story, list[str]]] = [
+        (c.story, ["yes", fmt(c.points), fmt(c.cumulative), ""]) for c in selection.candidates
+    ]
+    rows += [(e.story, ["no", show_points(e.story.estimate), "", "; ".join(e.reasons)]) for e in selection.excluded]
+    rows.sort(key=lambda row: row[0].order_key)
+    buffer = StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["id", "title", "status", "selected", "estimate", "cumulative", "reasons"])
+    for story, values in rows:
+        writer.writerow([story.id, story.title, story.status, *values])
+    return buffer.getvalue()
+
+
+SPRINT_FORMATS: dict[str, Callable[[Selection], str]] = {
+    "table": sprint_table,
+    "markdown": sprint_markdown,
+    "json": sprint_json,
+    "csv": sprint_csv,
+}
