@@ -15,6 +15,8 @@ import typer
 
 from groom import __version__, reorder, report, workspace
 from groom import estimate as estimate_module
+from groom import init as init_module
+from groom import refine as refine_module
 from groom import split as split_module
 from groom import sprint as sprint_module
 from groom.errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, GroomError
@@ -444,6 +446,86 @@ def sprint_candidates(
     ws = _workspace(config, backlog)
     result = sprint_module.plan(ws, capacity, fill.value if fill else None, sprints, seed)
     _emit(report.SPRINT_FORMATS[output.value](result))
+
+
+class AgendaFormat(StrEnum):
+    table = "table"
+    markdown = "markdown"
+    json = "json"
+
+
+@app.command()
+def actions(
+    owner: Annotated[
+        str | None,
+        typer.Option(
+            "--owner", metavar="NAME", help="Only this owner's questions (@name or name).", show_default=False
+        ),
+    ] = None,
+    output: Annotated[ListFormat, typer.Option("--format", help="table or json.")] = ListFormat.table,
+    config: ConfigOption = None,
+    backlog: BacklogOption = None,
+) -> None:
+    """Open questions across the backlog, grouped by owner, highest-ranked story first.
+
+    A question is an unticked list item under a heading with "Question" in it (an owner is
+    `@name` at its start), or an item of a `questions:` list in front matter.
+    """
+    groups = refine_module.actions(_workspace(config, backlog), owner)
+    _emit(report.ACTIONS_FORMATS[output.value](groups))
+
+
+@app.command()
+def refine(
+    top: Annotated[int, typer.Option("--top", metavar="N", help="How many stories to put on the agenda.", min=1)] = (
+        refine_module.DEFAULT_TOP
+    ),
+    output: Annotated[AgendaFormat, typer.Option("--format", help="table, markdown or json.")] = AgendaFormat.table,
+    config: ConfigOption = None,
+    backlog: BacklogOption = None,
+) -> None:
+    """The agenda of the next refinement meeting.
+
+    The N highest-ranked open stories that are not ready, each with what it lacks, its open
+    questions, and split advice when it is too big or estimated `?`; then how much ready work
+    there is, in points and in sprints of velocity.
+    """
+    result = refine_module.agenda(_workspace(config, backlog), top)
+    _emit(report.AGENDA_FORMATS[output.value](result))
+
+
+@app.command()
+def stale(
+    days: Annotated[int, typer.Option("--days", metavar="N", help="Not changed in this many days.", min=0)] = (
+        refine_module.DEFAULT_STALE_DAYS
+    ),
+    drop: Annotated[bool, typer.Option("--drop", help="Mark them dropped, all files or none.")] = False,
+    output: Annotated[ListFormat, typer.Option("--format", help="table or json.")] = ListFormat.table,
+    config: ConfigOption = None,
+    backlog: BacklogOption = None,
+) -> None:
+    """Open stories whose file has not changed in N days, oldest first, with who changed it last.
+
+    Dates come from git history, read in one pass; outside a git repository groom says so and
+    uses the files' modification times. --drop marks them `dropped` in one all-or-nothing write.
+    """
+    ws = _workspace(config, backlog)
+    result = refine_module.staleness(ws, days)
+    written = workspace.write_fields(refine_module.drop_plan(ws, result.stories)) if drop else 0
+    _emit(report.STALE_FORMATS[output.value](result, drop, written))
+
+
+@app.command()
+def init(
+    folder: Annotated[Path, typer.Argument(metavar="[DIR]", help="Where to start (default: here).")] = Path("."),
+) -> None:
+    """Start a groom backlog: groom.toml with the defaults written out, the default schemas to
+    edit, a backlog/ with one example story; prints a pre-commit hook and a CI step.
+
+    Writes nothing over an existing file. `groom check` passes right after.
+    """
+    created = init_module.init(folder if folder.is_absolute() else Path.cwd() / folder)
+    _emit(report.init_text(created))
 
 
 def run() -> None:

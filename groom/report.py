@@ -7,9 +7,11 @@ import shutil
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from groom.backlog import Story
+from groom.backlog import Story, display_path
 from groom.estimate import Change, show_points
 from groom.findings import ERROR, Finding
+from groom.init import CI_STEP, PRE_COMMIT, Created
+from groom.refine import Action, Agenda, AgendaItem, StaleReport
 from groom.reorder import Move, Reorder, Rewrite
 from groom.split import Plan, Renumber, Suggestion
 from groom.sprint import MIN_HISTORY, Selection, fmt
@@ -528,3 +530,171 @@ SPRINT_FORMATS: dict[str, Callable[[Selection], str]] = {
     "json": sprint_json,
     "csv": sprint_csv,
 }
+
+
+# ---------------------------------------------------------------------------------------
+# actions, refine, stale, init
+
+
+def actions_table(groups: Sequence[tuple[str, Sequence[Action]]]) -> str:
+    if not groups:
+        return "no open questions\n"
+    lines = []
+    for owner, items in groups:
+        lines.append(f"@{owner} ({len(items)})" if owner else f"no owner ({len(items)})")
+        lines.extend(
+            f"  {a.story.id:<8} {_quoted(a.story.rank):<8} {a.question.text}   ({a.story.title})" for a in items
+        )
+    return "\n".join(lines) + "\n"
+
+
+def actions_json(groups: Sequence[tuple[str, Sequence[Action]]]) -> str:
+    document = [
+        {
+            "owner": owner or None,
+            "questions": [
+                {
+                    "id": a.story.id,
+                    "title": a.story.title,
+                    "rank": a.story.rank,
+                    "question": a.question.text,
+                    "path": a.story.display,
+                    "line": a.question.line or None,
+                }
+                for a in items
+            ],
+        }
+        for owner, items in groups
+    ]
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+ACTIONS_FORMATS: dict[str, Callable[[Sequence[tuple[str, Sequence[Action]]]], str]] = {
+    "table": actions_table,
+    "json": actions_json,
+}
+
+
+def _ready_work_line(result: Agenda) -> str:
+    points = fmt(result.ready_points)
+    text = f"{points} points of ready work in {result.ready_stories} stor{'y' if result.ready_stories == 1 else 'ies'}"
+    sprints = result.sprints_of_ready_work
+    if sprints is None:
+        return text + " (no velocity known: set [sprint] velocity or mark done stories with their sprint)"
+    advice = "teams aim for about two" if sprints < 2 else "enough for sprint planning"
+    return f"{text}: {sprints:.1f} sprints at {fmt(result.capacity.points if result.capacity else 0)} points; {advice}"
+
+
+def _agenda_lines(item: AgendaItem, bullet: str) -> list[str]:
+    lines = [f"{bullet}lacks: [{gap.rule}] {gap.detail or gap.advice}" for gap in item.gaps]
+    lines += [f"{bullet}question: {q.text}" for q in item.questions]
+    if item.split_advice:
+        lines.append(f"{bullet}split: {item.split_advice}")
+    return lines
+
+
+def agenda_table(result: Agenda) -> str:
+    lines = ["Refinement agenda" if result.items else "Refinement agenda: every open story at the top is ready"]
+    for index, item in enumerate(result.items, start=1):
+        story = item.story
+        estimate = show_points(story.estimate) or "-"
+        lines.append(f"{index}. {story.id}  {story.title}  [{story.status}, estimate {estimate}]")
+        lines.extend(_agenda_lines(item, "     "))
+    lines.append(_ready_work_line(result))
+    return "\n".join(lines) + "\n"
+
+
+def agenda_markdown(result: Agenda) -> str:
+    lines = ["## Refinement agenda", ""]
+    for index, item in enumerate(result.items, start=1):
+        story = item.story
+        lines.append(
+            f"{index}. **{story.id}** {_md(story.title)} ({story.status}, estimate "
+            f"{show_points(story.estimate) or '-'})"
+        )
+        lines.extend(_md(line) for line in _agenda_lines(item, "   - "))
+    lines += ["", f"**Ready work:** {_md(_ready_work_line(result))}"]
+    return "\n".join(lines) + "\n"
+
+
+def agenda_json(result: Agenda) -> str:
+    document = {
+        "items": [
+            {
+                "id": item.story.id,
+                "title": item.story.title,
+                "status": item.story.status,
+                "rank": item.story.rank,
+                "estimate": item.story.estimate,
+                "lacks": [{"rule": g.rule, "advice": g.advice, "detail": g.detail} for g in item.gaps],
+                "questions": [{"text": q.text, "owner": q.owner} for q in item.questions],
+                "split_advice": item.split_advice or None,
+            }
+            for item in result.items
+        ],
+        "ready_points": result.ready_points,
+        "ready_stories": result.ready_stories,
+        "capacity": result.capacity.points if result.capacity else None,
+        "sprints_of_ready_work": result.sprints_of_ready_work,
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+AGENDA_FORMATS: dict[str, Callable[[Agenda], str]] = {
+    "table": agenda_table,
+    "markdown": agenda_markdown,
+    "json": agenda_json,
+}
+
+
+def _date(stamp: float) -> str:
+    import datetime
+
+    return datetime.datetime.fromtimestamp(stamp, tz=datetime.UTC).strftime("%Y-%m-%d")
+
+
+def stale_table(result: StaleReport, dropped: bool, written: int) -> str:
+    lines = [] if result.from_git else ["not a git repository: using the files' modification times"]
+    if not result.stories:
+        lines.append(f"no open story is older than {result.days} days")
+        return "\n".join(lines) + "\n"
+    rows = [[i.story.id, i.story.title, i.story.status, _date(i.changed), i.author or "-"] for i in result.stories]
+    lines.append(table(("id", "title", "status", "last change", "by"), rows, flexible=1).rstrip("\n"))
+    count = len(result.stories)
+    summary = f"{count} open stor{'y' if count == 1 else 'ies'} unchanged for {result.days} days or more"
+    if dropped:
+        summary += f": marked dropped ({written} file{'s' if written != 1 else ''} written)"
+    else:
+        summary += "; drop them with --drop"
+    lines.append(summary)
+    return "\n".join(lines) + "\n"
+
+
+def stale_json(result: StaleReport, dropped: bool, written: int) -> str:
+    document = {
+        "days": result.days,
+        "source": "git" if result.from_git else "mtime",
+        "dropped": dropped,
+        "written": written,
+        "stories": [
+            {
+                "id": i.story.id,
+                "title": i.story.title,
+                "status": i.story.status,
+                "last_change": _date(i.changed),
+                "author": i.author or None,
+                "path": i.story.display,
+            }
+            for i in result.stories
+        ],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+STALE_FORMATS: dict[str, Callable[[StaleReport, bool, int], str]] = {"table": stale_table, "json": stale_json}
+
+
+def init_text(created: Created) -> str:
+    lines = ["created:"] + [f"  {display_path(path, created.root)}" for path in created.files]
+    lines += ["", "next: groom check, then add the hook and the CI step below.", "", PRE_COMMIT, CI_STEP]
+    return "\n".join(lines)

@@ -14,9 +14,10 @@ from groom import backlog as backlog_module
 from groom import config as config_module
 from groom import ready as ready_module
 from groom import schemas as schemas_module
+from groom import storyfile, yamlio
 from groom.backlog import Backlog, Story
 from groom.config import Config
-from groom.errors import ConfigError
+from groom.errors import ConfigError, WriteConflict
 from groom.findings import Finding
 
 
@@ -162,3 +163,14 @@ def show(workspace: Workspace, story_id: str) -> StoryView:
     deps = tuple((dep, backlog.by_id[dep][0].status if dep in backlog.by_id else None) for dep in story.depends_on)
     children = tuple(s.id for s in backlog.stories if s.parent == story.id)
     return StoryView(story, tuple(workspace.judge.gaps(story)), deps, children)
+
+
+def write_fields(changes: list[tuple[Story, dict[str, object]]]) -> int:
+    """Set front matter keys in several stories, all or nothing; each must still be as read."""
+    edits = []
+    for story, fields in changes:
+        snapshot = storyfile.read_regular(story.path)
+        if yamlio.load_mapping(storyfile.split(snapshot.raw).front_matter) != story.data:
+            raise WriteConflict("changed on disk since groom read it; run the command again", path=story.display)
+        edits.append((snapshot, storyfile.set_fields(snapshot.raw, fields)))
+    return storyfile.save_all(edits)

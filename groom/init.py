@@ -1,0 +1,120 @@
+"""``groom init``: a groom.toml, the default schemas and a first story, ready to check."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from groom import config as config_module
+from groom import storyfile
+from groom.errors import GroomError
+
+CONFIG_TEXT = """\
+# groom configuration (the README of groom describes every key).
+# Paths are relative to this file.
+
+backlog = "backlog"              # the folder of story files (*.md, subfolders included)
+exclude = ["README.md", "readme.md"]   # a pattern without "/" matches file names anywhere
+id_prefix = "S-"                 # new ids are S-1, S-2, …; a list allows several prefixes
+types = ["story", "spike", "bug", "chore"]
+
+[schemas]                        # the team's own copies; edit them to change the rules
+story = "schemas/story.schema.json"   # structure every story meets
+ready = "schemas/ready.schema.json"   # the Definition of Ready
+
+[estimate]
+scale = [{scale}]
+max_story_points = {max_points}            # the largest story the team takes into a sprint
+
+[status]
+all = [{statuses}]
+ready = [{ready}]   # claim to meet the DoR
+final = [{final}]          # accepted into a sprint: the estimate is final
+done = [{done}]
+inactive = [{inactive}]                # never counted as work
+
+[rank]
+max_length = 24                  # longer keys get a warning; groom reprioritize --rebalance
+
+[sprint]
+# velocity = [21, 18, 24]        # past sprints, oldest first (default: points of done stories per sprint)
+# capacity = 20                  # fixes the capacity (default: mean of the last three velocities)
+fill = "skip"                    # skip: look below a story that does not fit; strict: stop there
+# spike_points_per_day = 2       # spikes take timebox × this instead of their estimate
+"""
+
+EXAMPLE_STORY = """\
+---
+id: S-1
+title: Try groom on our backlog
+type: story
+status: draft
+rank: "a0"
+---
+As a team I want our stories checked on every pull request so that sprint planning starts
+from stories that are ready.
+
+## Acceptance criteria
+- [ ] Given a pull request that changes a story, when CI runs, then groom check reports on it
+
+## Questions
+- [ ] @po: which stories do we move here first?
+"""
+
+PRE_COMMIT = """\
+# .pre-commit-config.yaml
+repos:
+  - repo: local
+    hooks:
+      - id: groom-check
+        name: groom check
+        entry: groom check
+        language: system
+        types: [markdown]
+        require_serial: true
+"""
+
+CI_STEP = """\
+# .github/workflows/backlog.yml, as a step after checkout and Python 3.11 setup
+      - run: pip install groom && groom check --format github
+"""
+
+
+def _quoted(values: tuple[object, ...]) -> str:
+    return ", ".join(f'"{v}"' if isinstance(v, str) else str(v) for v in values)
+
+
+@dataclass(frozen=True, slots=True)
+class Created:
+    root: Path
+    files: tuple[Path, ...]
+
+
+def init(root: Path) -> Created:
+    """Write the starter files into ``root``; refuses when any of them exists already."""
+    defaults = config_module.Config(root=root, source=None, backlog=root / "backlog")
+    text = CONFIG_TEXT.format(
+        scale=_quoted(defaults.scale),
+        max_points=defaults.max_story_points,
+        statuses=_quoted(defaults.statuses),
+        ready=_quoted(defaults.ready_statuses),
+        final=_quoted(defaults.final_statuses),
+        done=_quoted(defaults.done_statuses),
+        inactive=_quoted(defaults.inactive_statuses),
+    )
+    packaged = resources.files("groom").joinpath("schemas")
+    files = {
+        root / config_module.CONFIG_NAME: text.encode(),
+        root / "schemas" / "story.schema.json": packaged.joinpath("story.schema.json").read_bytes(),
+        root / "schemas" / "ready.schema.json": packaged.joinpath("ready.schema.json").read_bytes(),
+        root / "backlog" / "S-1-try-groom-on-our-backlog.md": EXAMPLE_STORY.encode(),
+    }
+    taken = [path for path in files if path.exists() or path.is_symlink()]
+    if taken:
+        names = ", ".join(str(path) for path in taken)
+        raise GroomError(f"{names} already exist(s); groom init writes nothing over existing files")
+    for folder in {path.parent for path in files}:
+        folder.mkdir(parents=True, exist_ok=True)
+    storyfile.save_all([], [storyfile.NewFile(str(path), raw) for path, raw in files.items()])
+    return Created(root, tuple(files))
