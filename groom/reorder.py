@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from groom import rank, storyfile, yamlio
-from groom.backlog import Placement, Story, placements
+from groom.backlog import Placement, Story, id_key, placements
 from groom.errors import GroomError, WriteConflict
 from groom.workspace import Workspace
 
@@ -184,7 +184,8 @@ class Ranked:
     reason: str
     """Why the story has no score ("no value"), empty when it has one."""
     old: str | None
-    new: str
+    new: str | None
+    """None: the story stays without a rank (it sorts last, by id, where it belongs)."""
 
     @property
     def changed(self) -> bool:
@@ -199,7 +200,7 @@ class Reorder:
 
     @property
     def rewrites(self) -> list[Rewrite]:
-        return [Rewrite(r.story.id, r.story.path, r.old, r.new) for r in self.rows if r.changed]
+        return [Rewrite(r.story.id, r.story.path, r.old, r.new) for r in self.rows if r.changed and r.new is not None]
 
 
 def by_score(ws: Workspace, method: str) -> Reorder:
@@ -215,9 +216,18 @@ def by_score(ws: Workspace, method: str) -> Reorder:
     with_score = sorted((row for row in scored if row[1] is not None), key=lambda row: -(row[1] or 0.0))
     without = [row for row in scored if row[1] is None]
     new_order = [*with_score, *without]
+    # Stories without a rank sort last, by id: a tail of them already in id order needs none.
+    tail = len(new_order)
+    while (
+        tail > 0
+        and new_order[tail - 1][0].rank is None
+        and (tail == len(new_order) or id_key(new_order[tail - 1][0].id) < id_key(new_order[tail][0].id))
+    ):
+        tail -= 1
     moving = {id(s) for s in stories}
     others = frozenset(s.rank for s in ws.backlog.stories if s.rank is not None and id(s) not in moving)
-    keys = rank.assign([story.rank for story, _, _ in new_order], others)
+    keys: list[str | None] = [*rank.assign([story.rank for story, _, _ in new_order[:tail]], others)]
+    keys += [None] * (len(new_order) - tail)
     rows = tuple(
         Ranked(story, points, reason, story.rank, key)
         for (story, points, reason), key in zip(new_order, keys, strict=True)

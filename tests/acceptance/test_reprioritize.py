@@ -180,3 +180,18 @@ def test_a_file_changed_after_reading_is_not_overwritten(five: Project) -> None:
     with pytest.raises(WriteConflict):
         reorder.write(moved.rewrites)
     assert 'rank: "a9"' in path.read_text()
+
+
+def test_unranked_unscored_tail_stays_unranked(project: Project, groom: Runner) -> None:
+    project.story("S-1", status="refining", rank="a0", value=1)
+    project.story("S-2", status="refining", value=5)
+    project.story("S-3", status="refining", value=None)
+    project.story("S-4", status="refining", value=None)
+    result = groom("reprioritize", "--by", "value", "--format", "json")
+    assert [(r["id"], r["new_rank"]) for r in result.json()["order"]] == [
+        ("S-2", "Zz"),
+        ("S-1", "a0"),
+        ("S-3", None),
+        ("S-4", None),
+    ]
+    assert result.json()["written"] == 1
