@@ -123,6 +123,15 @@ def summary(results: list[tuple[float, float]]) -> Measurement:
     return min(walls), statistics.median(walls), max(r[1] for r in results)
 
 
+def calibration() -> tuple[float, float]:
+    """A fixed pure-Python loop: how fast this machine is right now (VMs vary by the hour)."""
+    start = time.perf_counter()
+    total = 0
+    for number in range(5_000_000):
+        total += number
+    return time.perf_counter() - start, 0.0
+
+
 def floor_read(folder: Path) -> tuple[float, float]:
     start = time.perf_counter()
     for path in sorted(folder.glob("*.md")):
@@ -151,6 +160,8 @@ def main() -> None:
     print(f"best and median wall time of {options.runs} runs; peak resident memory of the groom process")
     print(f"{'stories':>8}  {'what':<44}  {'best s':>7}  {'median s':>8}  {'peak MB':>8}")
     with tempfile.TemporaryDirectory(prefix="groom-bench-") as tmp:
+        best, median, _ = best_of(options.runs, calibration)
+        print(f"{'-':>8}  {'calibration: 5M-step Python loop':<44}  {best:>7.3f}  {median:>8.3f}  {'-':>8}")
         best, median, peak = best_of(options.runs, partial(run_command, [groom, "--help"], Path(tmp)))
         print(f"{'-':>8}  {'groom --help':<44}  {best:>7.3f}  {median:>8.3f}  {peak:>8.1f}")
         for size in (int(s) for s in options.sizes.split(",")):
