@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from groom import ready, storyfile, yamlio
+from groom import ready
 from groom.backlog import Story
 from groom.config import Config
-from groom.errors import GroomError, WriteConflict
-from groom.workspace import Workspace
+from groom.errors import GroomError
+from groom.workspace import Workspace, write_fields
 
 UNKNOWN = "?"
 Points = int | float | str
@@ -171,11 +171,7 @@ def set_estimate(ws: Workspace, story_id: str, points: Points, *, force: bool = 
         return Change(story.id, story.display, old, points, written=False)
     if not force:
         _refuse_new_gaps(ws, story, {"estimate": points})
-    snapshot = storyfile.read_regular(story.path)
-    new_raw = storyfile.set_fields(snapshot.raw, {"estimate": points})
-    if yamlio.load_mapping(storyfile.split(snapshot.raw).front_matter) != story.data:
-        raise WriteConflict("changed on disk since groom read it; run the command again", path=story.display)
-    written = storyfile.save(snapshot, new_raw)
+    written = write_fields([(story, {"estimate": points})]) == 1
     return Change(story.id, story.display, old, points, written)
 
 

@@ -262,18 +262,21 @@ def integrity(backlog: Backlog) -> list[Finding]:
     return found
 
 
+def _at(story: Story, path: tuple[str | int, ...], rule: str, severity: str, message: str) -> Finding:
+    """A finding placed at the front matter value ``path`` of ``story``."""
+    line, column = story.fm_position(path)
+    return Finding(story.display, line, column, story.id or None, rule, severity, message)
+
+
 def _duplicate_ids(backlog: Backlog) -> Iterator[Finding]:
     for story_id, stories in backlog.by_id.items():
         if len(stories) < 2:
             continue
         for story in stories:
             others = ", ".join(other.display for other in stories if other is not story)
-            line, column = story.fm_position(("id",))
-            yield Finding(
-                story.display,
-                line,
-                column,
-                story_id,
+            yield _at(
+                story,
+                ("id",),
                 "duplicate-id",
                 ERROR,
                 f"id {story_id} is also used by {others}; give one of them a new id",
@@ -287,24 +290,18 @@ def _references(backlog: Backlog) -> Iterator[Finding]:
         for index, dep in enumerate(deps):
             if isinstance(dep, str) and dep not in backlog.by_id:
                 path: tuple[str | int, ...] = ("depends_on", index) if isinstance(raw, list) else ("depends_on",)
-                line, column = story.fm_position(path)
-                yield Finding(
-                    story.display,
-                    line,
-                    column,
-                    story.id or None,
+                yield _at(
+                    story,
+                    path,
                     "unknown-dependency",
                     ERROR,
                     f"depends_on names {dep}, which is not in the backlog; fix the id or remove it",
                 )
         parent = story.parent
         if parent is not None and parent not in backlog.by_id:
-            line, column = story.fm_position(("parent",))
-            yield Finding(
-                story.display,
-                line,
-                column,
-                story.id or None,
+            yield _at(
+                story,
+                ("parent",),
                 "unknown-parent",
                 ERROR,
                 f"parent {parent} is not in the backlog; fix the id or remove the key",
@@ -324,12 +321,9 @@ def _cycles(backlog: Backlog) -> Iterator[Finding]:
         text = " → ".join(cycle)
         for story_id in sorted(members):
             story = backlog.by_id[story_id][0]
-            line, column = story.fm_position(("depends_on",))
-            yield Finding(
-                story.display,
-                line,
-                column,
-                story_id,
+            yield _at(
+                story,
+                ("depends_on",),
                 "dependency-cycle",
                 ERROR,
                 f"dependency cycle {text}; remove one of these depends_on entries",
@@ -401,12 +395,9 @@ def _ranks(backlog: Backlog) -> Iterator[Finding]:
             continue
         holders.setdefault(rank, []).append(story)
         if len(rank) > limit:
-            line, column = story.fm_position(("rank",))
-            yield Finding(
-                story.display,
-                line,
-                column,
-                story.id or None,
+            yield _at(
+                story,
+                ("rank",),
                 "long-rank",
                 WARNING,
                 f"rank is {len(rank)} characters (limit {limit}); run 'groom reprioritize --rebalance'",
@@ -421,12 +412,9 @@ def _ranks(backlog: Backlog) -> Iterator[Finding]:
                 if others[0] != story.id
                 else "fix the duplicate id first, then move one"
             )
-            line, column = story.fm_position(("rank",))
-            yield Finding(
-                story.display,
-                line,
-                column,
-                story.id or None,
+            yield _at(
+                story,
+                ("rank",),
                 "duplicate-rank",
                 WARNING,
                 f"rank {show(rank)} is shared with {', '.join(others)} (ordered by id); {fix}",
@@ -442,12 +430,9 @@ def _file_names(backlog: Backlog) -> Iterator[Finding]:
         wanted = story_id.lower()
         if stem == wanted or (stem.startswith(wanted) and not stem[len(wanted)].isalnum()):
             continue
-        line, column = story.fm_position(("id",))
-        yield Finding(
-            story.display,
-            line,
-            column,
-            story_id,
+        yield _at(
+            story,
+            ("id",),
             "id-filename",
             WARNING,
             f"file name does not start with the id {story_id}; rename it to {story_id}.md or {story_id}-<slug>.md",

@@ -15,8 +15,8 @@ from typing import Any
 
 from groom import ids, rank, storyfile, yamlio
 from groom.backlog import Story, display_path, placements
-from groom.errors import GroomError, WriteConflict
-from groom.workspace import Workspace
+from groom.errors import GroomError
+from groom.workspace import Workspace, write_fields
 
 INHERITED = ("type", "epic", "labels", "value", "time_criticality", "risk_reduction", "depends_on")
 """What a child takes from its parent. Not inherited: estimate (the children are estimated
@@ -85,14 +85,10 @@ class Plan:
 
 def write(plan: Plan) -> int:
     """Create the new files and change the existing one, all or nothing."""
-    snapshot = storyfile.read_regular(plan.story.path)
-    if yamlio.load_mapping(storyfile.split(snapshot.raw).front_matter) != plan.story.data:
-        raise WriteConflict("changed on disk since groom read it; run the command again", path=plan.story.display)
-    new_raw = storyfile.set_fields(snapshot.raw, plan.changes) if plan.changes else snapshot.raw
     created = [
         storyfile.NewFile(str(Path(plan.story.path).parent / Path(new.path).name), new.raw) for new in plan.created
     ]
-    return storyfile.save_all([(snapshot, new_raw)], created)
+    return write_fields([(plan.story, plan.changes)], created)
 
 
 def _persona_and_benefit(story: Story) -> tuple[str, str, str] | None:

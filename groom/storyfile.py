@@ -246,11 +246,6 @@ def _unchanged(snapshot: Snapshot) -> bool:
     return Path(snapshot.path).read_bytes() == snapshot.raw
 
 
-def save(snapshot: Snapshot, new_raw: bytes) -> bool:
-    """Atomically replace a file read as ``snapshot``; False when there was nothing to change."""
-    return save_all([(snapshot, new_raw)]) == 1
-
-
 def _write_temp(path: str, raw: bytes, mode: int) -> str:
     fd, tmp_name = tempfile.mkstemp(prefix=".groom-", suffix=".tmp", dir=os.path.dirname(path) or ".")
     try:

@@ -6,6 +6,7 @@ so commands that do not judge readiness never import jsonschema.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -165,12 +166,15 @@ def show(workspace: Workspace, story_id: str) -> StoryView:
     return StoryView(story, tuple(workspace.judge.gaps(story)), deps, children)
 
 
-def write_fields(changes: list[tuple[Story, dict[str, object]]]) -> int:
-    """Set front matter keys in several stories, all or nothing; each must still be as read."""
+def write_fields(
+    changes: Sequence[tuple[Story, Mapping[str, object]]], created: Sequence[storyfile.NewFile] = ()
+) -> int:
+    """Set front matter keys in stories and create new files, all or nothing. Every story must
+    still read as it did when it was loaded; returns how many files changed."""
     edits = []
     for story, fields in changes:
         snapshot = storyfile.read_regular(story.path)
         if yamlio.load_mapping(storyfile.split(snapshot.raw).front_matter) != story.data:
             raise WriteConflict("changed on disk since groom read it; run the command again", path=story.display)
         edits.append((snapshot, storyfile.set_fields(snapshot.raw, fields)))
-    return storyfile.save_all(edits)
+    return storyfile.save_all(edits, created)

@@ -189,7 +189,7 @@ def test_save_replaces_atomically_and_keeps_the_mode(tmp_path: Path) -> None:
     path.write_bytes(b"---\nid: S-1\nestimate: 3\n---\n")
     path.chmod(0o640)
     snapshot = storyfile.read_regular(path)
-    assert storyfile.save(snapshot, storyfile.set_fields(snapshot.raw, {"estimate": 5}))
+    assert storyfile.save_all([(snapshot, storyfile.set_fields(snapshot.raw, {"estimate": 5}))]) == 1
     assert path.read_bytes() == b"---\nid: S-1\nestimate: 5\n---\n"
     assert stat.S_IMODE(path.stat().st_mode) == 0o640
     assert [p.name for p in tmp_path.iterdir()] == ["S-1.md"]
@@ -200,7 +200,7 @@ def test_save_of_unchanged_bytes_writes_nothing(tmp_path: Path) -> None:
     path.write_bytes(b"---\nid: S-1\n---\n")
     os.utime(path, ns=(1_000_000_000, 1_000_000_000))
     snapshot = storyfile.read_regular(path)
-    assert not storyfile.save(snapshot, snapshot.raw)
+    assert storyfile.save_all([(snapshot, snapshot.raw)]) == 0
     assert path.stat().st_mtime_ns == 1_000_000_000
 
 
@@ -210,7 +210,7 @@ def test_save_refuses_a_file_changed_since_it_was_read(tmp_path: Path) -> None:
     snapshot = storyfile.read_regular(path)
     path.write_bytes(b"---\nid: S-1\nestimate: 8\n---\nsomeone else's edit\n")
     with pytest.raises(WriteConflict, match="changed on disk"):
-        storyfile.save(snapshot, b"---\nid: S-1\nestimate: 5\n---\n")
+        storyfile.save_all([(snapshot, b"---\nid: S-1\nestimate: 5\n---\n")])
     assert path.read_bytes().endswith(b"someone else's edit\n")
 
 
