@@ -86,7 +86,7 @@ def _emit(text: str) -> None:
     sys.stdout.flush()
 
 
-@app.command()
+@app.command(short_help="Check stories: schema, Definition of Ready, integrity.")
 def check(
     paths: Annotated[
         list[Path] | None,
@@ -117,7 +117,7 @@ def check(
     raise typer.Exit(EXIT_OK if result.ok else EXIT_FINDINGS)
 
 
-@app.command("list")
+@app.command("list", short_help="List stories in backlog order, with readiness.")
 def list_(
     status: Annotated[
         str | None, typer.Option("--status", help="Only stories with this status.", show_default=False)
@@ -138,7 +138,7 @@ def list_(
     _emit(report.LIST_FORMATS[output.value](rows))
 
 
-@app.command()
+@app.command(short_help="Show one story and what it lacks to be ready.")
 def show(
     story_id: Annotated[str, typer.Argument(metavar="ID", help="The story's id, e.g. S-42.")],
     output: Annotated[ShowFormat, typer.Option("--format", help="text or json.")] = ShowFormat.text,
@@ -150,13 +150,13 @@ def show(
     _emit(report.SHOW_FORMATS[output.value](view))
 
 
-@app.command()
+@app.command(short_help="Estimate a story, or settle a planning-poker round.")
 def estimate(
     story_id: Annotated[
-        str | None, typer.Argument(metavar="[ID]", help="The story to estimate.", show_default=False)
+        str | None, typer.Argument(metavar="ID", help="The story to estimate.", show_default=False)
     ] = None,
     points: Annotated[
-        str | None, typer.Argument(metavar="[POINTS]", help="A card of the team's scale, or ?.", show_default=False)
+        str | None, typer.Argument(metavar="POINTS", help="A card of the team's scale, or ?.", show_default=False)
     ] = None,
     votes: Annotated[
         str | None,
@@ -211,11 +211,9 @@ class Order(StrEnum):
     wsjf = "wsjf"
 
 
-@app.command()
+@app.command(short_help="Move a story, or reorder by value or WSJF.")
 def reprioritize(
-    story_id: Annotated[
-        str | None, typer.Argument(metavar="[ID]", help="The story to move.", show_default=False)
-    ] = None,
+    story_id: Annotated[str | None, typer.Argument(metavar="ID", help="The story to move.", show_default=False)] = None,
     top: Annotated[bool, typer.Option("--top", help="Move it above every ranked story.")] = False,
     bottom: Annotated[bool, typer.Option("--bottom", help="Move it below every ranked story.")] = False,
     before: Annotated[
@@ -271,7 +269,7 @@ def reprioritize(
         _emit(report.move_text(moved, dry_run, written))
 
 
-@app.command()
+@app.command(short_help="Split a story, break out a spike, or get split advice.")
 def split(
     story_id: Annotated[str, typer.Argument(metavar="ID", help="The story to split.")],
     into: Annotated[
@@ -340,7 +338,7 @@ def split(
     _emit(report.split_text(plan, dry_run, written))
 
 
-@app.command()
+@app.command(short_help="Create a draft story with the next free id.")
 def new(
     title: Annotated[str, typer.Argument(help="The story's title.")],
     story_type: Annotated[str, typer.Option("--type", help="story, spike, bug or chore (groom.toml: types).")] = (
@@ -368,7 +366,7 @@ def new(
     _emit(f'{story.id}: created {story.path} (rank "{story.fields["rank"]}", status {story.fields["status"]})\n')
 
 
-@app.command()
+@app.command(short_help="Give a story a fresh id and update every reference.")
 def renumber(
     target: Annotated[str, typer.Argument(metavar="ID|FILE", help="The story's id, or its file when two share it.")],
     to: Annotated[
@@ -404,7 +402,7 @@ class Fill(StrEnum):
     strict = "strict"
 
 
-@app.command("sprint-candidates")
+@app.command("sprint-candidates", short_help="What fits the next sprint, and why the rest does not.")
 def sprint_candidates(
     capacity: Annotated[
         float | None,
@@ -454,7 +452,7 @@ class AgendaFormat(StrEnum):
     json = "json"
 
 
-@app.command()
+@app.command(short_help="Open questions by owner.")
 def actions(
     owner: Annotated[
         str | None,
@@ -475,7 +473,7 @@ def actions(
     _emit(report.ACTIONS_FORMATS[output.value](groups))
 
 
-@app.command()
+@app.command(short_help="The agenda of the next refinement meeting.")
 def refine(
     top: Annotated[int, typer.Option("--top", metavar="N", help="How many stories to put on the agenda.", min=1)] = (
         refine_module.DEFAULT_TOP
@@ -494,7 +492,7 @@ def refine(
     _emit(report.AGENDA_FORMATS[output.value](result))
 
 
-@app.command()
+@app.command(short_help="Open stories nobody has touched in N days.")
 def stale(
     days: Annotated[int, typer.Option("--days", metavar="N", help="Not changed in this many days.", min=0)] = (
         refine_module.DEFAULT_STALE_DAYS
@@ -515,9 +513,9 @@ def stale(
     _emit(report.STALE_FORMATS[output.value](result, drop, written))
 
 
-@app.command()
+@app.command(short_help="Start a backlog: groom.toml, schemas, a first story.")
 def init(
-    folder: Annotated[Path, typer.Argument(metavar="[DIR]", help="Where to start (default: here).")] = Path("."),
+    folder: Annotated[Path, typer.Argument(metavar="DIR", help="Where to start (default: here).")] = Path("."),
 ) -> None:
     """Start a groom backlog: groom.toml with the defaults written out, the default schemas to
     edit, a backlog/ with one example story; prints a pre-commit hook and a CI step.
