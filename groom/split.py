@@ -7,6 +7,7 @@ through ``storyfile.save_all``. A split never leaves half a family on disk.
 from __future__ import annotations
 
 import re
+import shlex
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -129,9 +130,18 @@ def _ranks_after(ws: Workspace, story: Story, count: int) -> list[str | None]:
 
 
 def _splittable(ws: Workspace, story_id: str) -> Story:
+    if "split" not in ws.config.statuses or "split" not in ws.config.inactive_statuses:
+        raise GroomError(
+            'a split parent gets status "split", which this backlog does not have; '
+            'add "split" to status.all and status.inactive in groom.toml'
+        )
+    return _open_story(ws, story_id)
+
+
+def _open_story(ws: Workspace, story_id: str) -> Story:
     story = ws.story(story_id)
     if not ws.config.is_open(story.status):
-        raise GroomError(f"{story.id} is {story.status}; only open stories can be split")
+        raise GroomError(f"{story.id} is {story.status}; only open stories are split or get a spike")
     return story
 
 
@@ -160,7 +170,7 @@ def _children(ws: Workspace, parent: Story, titles: Sequence[str], criteria: Seq
         )
     existing = parent.data.get("children")
     children = [*(existing if isinstance(existing, list) else []), *new_ids]
-    split_status = "split" if "split" in ws.config.statuses else ws.config.inactive_statuses[0]
+    split_status = "split"
     return Plan(parent, {"status": split_status, "children": children}, tuple(created))
 
 
@@ -213,7 +223,7 @@ def _title_from(criteria: Sequence[str]) -> str:
 
 def plan_spike(ws: Workspace, story_id: str, title: str, timebox: str) -> Plan:
     """``--spike``: a time-boxed investigation the story now depends on, ranked just above it."""
-    story = _splittable(ws, story_id)
+    story = _open_story(ws, story_id)
     cleaned = _check_title(title)
     if not re.fullmatch(r"[0-9]+(\.[0-9]+)?[hdw]", timebox):
         raise GroomError(f"--timebox {timebox!r}: write a number and h, d or w (4h, 2d, 1w)")
@@ -347,7 +357,8 @@ def plan_renumber(ws: Workspace, target: str, new_id: str | None) -> Renumber:
         if len(holders) > 1:
             files = ", ".join(s.display for s in holders)
             raise GroomError(
-                f"id {target} is used by {files}; name the file to renumber, e.g. groom renumber {holders[-1].display}"
+                f"id {target} is used by {files}; name the file to renumber, "
+                f"e.g. groom renumber {shlex.quote(holders[-1].display)}"
             )
         story = holders[0]
     old = story.id

@@ -175,7 +175,7 @@ def test_done_story_cannot_be_split(project: Project, groom: Runner) -> None:
     project.story("S-1", status="done")
     result = groom("split", "S-1", "--into", "a", "--into", "b")
     assert result.code == 2
-    assert "S-1 is done; only open stories can be split" in result.err
+    assert "S-1 is done; only open stories are split or get a spike" in result.err
 
 
 # ---------------------------------------------------------------------------------------
@@ -330,3 +330,12 @@ def test_renumber_to_a_used_id_is_refused(family: Project, groom: Runner) -> Non
     result = groom("renumber", "S-3", "--to", "S-1")
     assert result.code == 2
     assert "S-1 is already used by backlog/S-1.md" in result.err
+
+
+def test_split_needs_a_split_status(project: Project, groom: Runner) -> None:
+    (project.root / "groom.toml").write_text('[status]\nall = ["To Do", "Done"]\ndone = ["Done"]\n')
+    project.write("S-1.md", "---\nid: S-1\ntitle: x\nstatus: To Do\n---\n")
+    result = groom("split", "S-1", "--into", "a", "--into", "b")
+    assert result.code == 2
+    assert 'add "split" to status.all and status.inactive' in result.err
+    assert groom("split", "S-1", "--spike", "Find out").code == 0
