@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from groom import rank, storyfile, yamlio
-from groom.backlog import Placement, Story, id_key, placements
+from groom.backlog import Placement, Story, id_key
 from groom.errors import GroomError, WriteConflict
 from groom.workspace import Workspace
 
@@ -97,7 +97,7 @@ def move(
     after: str | None = None,
 ) -> Move:
     """Place one story at the top, at the bottom, or next to another; see the module doc."""
-    everything, _ = placements(ws.config, ws.cwd)
+    everything = ws.placements
     mine = [p for p in everything if p.id == story_id]
     if not mine:
         raise GroomError(f"no story with id {story_id!r} in {ws.config.backlog}; 'groom list' shows the ids")
@@ -237,7 +237,7 @@ def by_score(ws: Workspace, method: str) -> Reorder:
 
 def rebalance(ws: Workspace) -> list[Rewrite]:
     """Short, evenly spread keys for every ranked story, in the current order."""
-    everything, _ = placements(ws.config, ws.cwd)
+    everything = ws.placements
     ranked = [p for p in everything if p.rank is not None]
     keys = rank.n_between(None, None, len(ranked))
     return [Rewrite(p.id, p.path, p.rank, key) for p, key in zip(ranked, keys, strict=True) if p.rank != key]

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from groom import ids, rank, storyfile, yamlio
-from groom.backlog import Story, display_path, placements
+from groom.backlog import Story, display_path
 from groom.errors import GroomError
 from groom.workspace import Workspace, write_fields
 
@@ -116,7 +116,7 @@ def _child_body(parent: Story, title: str, criteria: Sequence[str]) -> str:
 
 
 def _ids_for(ws: Workspace, count: int) -> list[str]:
-    everything, _ = placements(ws.config, ws.cwd)
+    everything = ws.placements
     return ids.next_ids(ws.config, [p.id for p in everything], count)
 
 
@@ -124,7 +124,7 @@ def _ranks_after(ws: Workspace, story: Story, count: int) -> list[str | None]:
     """Keys right after the story's own, before the next ranked story: where it stood."""
     if story.rank is None or not rank.is_valid(story.rank):
         return [None] * count
-    everything, _ = placements(ws.config, ws.cwd)
+    everything = ws.placements
     following = next((p.rank for p in everything if p.rank is not None and p.rank > story.rank), None)
     return list(rank.n_between(story.rank, following, count))
 
@@ -258,7 +258,7 @@ def plan_spike(ws: Workspace, story_id: str, title: str, timebox: str) -> Plan:
 def _rank_before(ws: Workspace, story: Story) -> str | None:
     if story.rank is None or not rank.is_valid(story.rank):
         return None
-    everything, _ = placements(ws.config, ws.cwd)
+    everything = ws.placements
     previous = None
     for p in everything:
         if p.rank is not None and p.rank < story.rank:
@@ -272,7 +272,7 @@ def plan_new(ws: Workspace, title: str, story_type: str, *, top: bool = False, a
     cleaned = _check_title(title)
     if story_type not in ws.config.types:
         raise GroomError(f"unknown type {story_type!r}; use one of: {', '.join(ws.config.types)}")
-    everything, _ = placements(ws.config, ws.cwd)
+    everything = ws.placements
     [story_id] = ids.next_ids(ws.config, [p.id for p in everything], 1)
     ranked = [p for p in everything if p.rank is not None and rank.is_valid(p.rank)]
     if top:

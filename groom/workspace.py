@@ -43,6 +43,12 @@ class Workspace:
     def judge(self) -> ready_module.Judge:
         return ready_module.Judge(self.backlog, self.schemas)
 
+    @cached_property
+    def placements(self) -> list[backlog_module.Placement]:
+        """Every story's id, status and rank in backlog order, read cheaply (see placements())."""
+        found, _ = backlog_module.placements(self.config, self.cwd)
+        return found
+
     def story(self, story_id: str) -> Story:
         """One story, reading as few files as the file names allow."""
         if "backlog" not in self.__dict__:
