@@ -1,7 +1,8 @@
 """Estimates on the team's scale: one value, or a planning-poker round.
 
-Pure functions: they take stories and the team's agreements and return what to write, or
-raise a GroomError that says why not. The CLI does the writing through ``storyfile``.
+Parsing the scale and settling a round are pure functions. ``set_estimate`` decides whether a
+write is allowed (final estimates, the DoR of a ready story) and writes the one line through
+the workspace's all-or-nothing writer, or raises a GroomError that says why not.
 """
 
 from __future__ import annotations

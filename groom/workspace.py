@@ -23,6 +23,8 @@ from groom.findings import Finding
 
 
 class Workspace:
+    """Configuration plus whatever a command reads, each read at most once."""
+
     def __init__(self, cwd: Path, config: Config) -> None:
         self.cwd = cwd
         self.config = config
@@ -49,9 +51,14 @@ class Workspace:
         found, _ = backlog_module.placements(self.config, self.cwd)
         return found
 
+    @property
+    def _loaded(self) -> bool:
+        """Whether the whole backlog has been read already (then it is the cheapest source)."""
+        return "backlog" in self.__dict__
+
     def story(self, story_id: str) -> Story:
         """One story, reading as few files as the file names allow."""
-        if "backlog" not in self.__dict__:
+        if not self._loaded:
             found = backlog_module.find_by_name(self.config, self.cwd, [story_id])
             if story_id in found:
                 return found[story_id]
@@ -60,8 +67,10 @@ class Workspace:
     def neighbourhood(self, story: Story) -> Backlog:
         """The story and the stories it depends on: enough to judge its readiness. Falls back
         to the whole backlog when a dependency is not found by its file name."""
-        if "backlog" in self.__dict__ or not story.depends_on:
-            return self.backlog if "backlog" in self.__dict__ else Backlog(self.config, (story,), (), ())
+        if self._loaded:
+            return self.backlog
+        if not story.depends_on:
+            return Backlog(self.config, (story,), (), ())
         found = backlog_module.find_by_name(self.config, self.cwd, story.depends_on)
         if set(story.depends_on) - set(found):
             return self.backlog
