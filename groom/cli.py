@@ -1,7 +1,8 @@
 """The command line: parse options, call one core function, pick a reporter, exit.
 
 Exit codes: 0 ok, 1 findings, 2 usage, configuration, I/O or internal error. Errors are one
-line on stderr; a traceback is a bug.
+line on stderr; a traceback is a bug. Each command imports its own module when it runs, so
+`groom check` in a pre-commit hook does not pay for loading the planning commands.
 """
 
 from __future__ import annotations
@@ -13,12 +14,7 @@ from typing import Annotated
 
 import typer
 
-from groom import __version__, reorder, report, workspace
-from groom import estimate as estimate_module
-from groom import init as init_module
-from groom import refine as refine_module
-from groom import split as split_module
-from groom import sprint as sprint_module
+from groom import __version__, report, workspace
 from groom.errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, GroomError
 
 app = typer.Typer(
@@ -184,6 +180,8 @@ def estimate(
     `groom estimate --missing` lists open stories without an estimate (or with ?) in backlog
     order. The estimate of a split story is history: it is shown, but counted nowhere.
     """
+    from groom import estimate as estimate_module
+
     ws = _workspace(config, backlog)
     if show_missing:
         if story_id or points or votes:
@@ -247,6 +245,8 @@ def reprioritize(
 
     `groom reprioritize --rebalance` spreads short keys evenly over every ranked story.
     """
+    from groom import reorder
+
     ws = _workspace(config, backlog)
     moves = sum(1 for flag in (top, bottom, before is not None, after is not None) if flag)
     modes = sum(1 for flag in (moves > 0, by is not None, rebalance) if flag)
@@ -317,6 +317,8 @@ def split(
 
     `--suggest`: the splitting patterns that fit, and why. All files are written or none.
     """
+    from groom import split as split_module
+
     ws = _workspace(config, backlog)
     chosen = sum(
         1 for flag in (bool(into) and not by_criteria, by_criteria, spike is not None, show_suggestions) if flag
@@ -358,6 +360,8 @@ def new(
     the id plus a short slug of the title; the story goes to the bottom of the ranked stories
     unless --top or --after ID.
     """
+    from groom import split as split_module
+
     if top and after is not None:
         raise GroomError("give --top or --after ID, not both")
     ws = _workspace(config, backlog)
@@ -384,6 +388,8 @@ def renumber(
     renumbered story's own children and lists the other references for you to check. All files
     are written or none.
     """
+    from groom import split as split_module
+
     ws = _workspace(config, backlog)
     plan = split_module.plan_renumber(ws, target, to)
     written = 0 if dry_run else split_module.write_renumber(ws, plan)
@@ -441,9 +447,15 @@ def sprint_candidates(
     that would have covered the total says how likely the set is to be finished. Split and
     dropped stories are never work.
     """
+    from groom import sprint as sprint_module
+
     ws = _workspace(config, backlog)
     result = sprint_module.plan(ws, capacity, fill.value if fill else None, sprints, seed)
     _emit(report.SPRINT_FORMATS[output.value](result))
+
+
+AGENDA_TOP = 10
+STALE_DAYS = 180
 
 
 class AgendaFormat(StrEnum):
@@ -469,6 +481,8 @@ def actions(
     A question is an unticked list item under a heading with "Question" in it (an owner is
     `@name` at its start), or an item of a `questions:` list in front matter.
     """
+    from groom import refine as refine_module
+
     groups = refine_module.actions(_workspace(config, backlog), owner)
     _emit(report.ACTIONS_FORMATS[output.value](groups))
 
@@ -476,7 +490,7 @@ def actions(
 @app.command(short_help="The agenda of the next refinement meeting.")
 def refine(
     top: Annotated[int, typer.Option("--top", metavar="N", help="How many stories to put on the agenda.", min=1)] = (
-        refine_module.DEFAULT_TOP
+        AGENDA_TOP
     ),
     output: Annotated[AgendaFormat, typer.Option("--format", help="table, markdown or json.")] = AgendaFormat.table,
     config: ConfigOption = None,
@@ -488,6 +502,8 @@ def refine(
     questions, and split advice when it is too big or estimated `?`; then how much ready work
     there is, in points and in sprints of velocity.
     """
+    from groom import refine as refine_module
+
     result = refine_module.agenda(_workspace(config, backlog), top)
     _emit(report.AGENDA_FORMATS[output.value](result))
 
@@ -495,7 +511,7 @@ def refine(
 @app.command(short_help="Open stories nobody has touched in N days.")
 def stale(
     days: Annotated[int, typer.Option("--days", metavar="N", help="Not changed in this many days.", min=0)] = (
-        refine_module.DEFAULT_STALE_DAYS
+        STALE_DAYS
     ),
     drop: Annotated[bool, typer.Option("--drop", help="Mark them dropped, all files or none.")] = False,
     output: Annotated[ListFormat, typer.Option("--format", help="table or json.")] = ListFormat.table,
@@ -507,6 +523,8 @@ def stale(
     Dates come from git history, read in one pass; outside a git repository groom says so and
     uses the files' modification times. --drop marks them `dropped` in one all-or-nothing write.
     """
+    from groom import refine as refine_module
+
     ws = _workspace(config, backlog)
     result = refine_module.staleness(ws, days)
     written = workspace.write_fields(refine_module.drop_plan(ws, result.stories)) if drop else 0
@@ -522,6 +540,8 @@ def init(
 
     Writes nothing over an existing file. `groom check` passes right after.
     """
+    from groom import init as init_module
+
     created = init_module.init(folder if folder.is_absolute() else Path.cwd() / folder)
     _emit(report.init_text(created))
 

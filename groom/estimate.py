@@ -14,6 +14,7 @@ from groom import ready
 from groom.backlog import Story
 from groom.config import Config
 from groom.errors import GroomError
+from groom.numbers import points as show_points
 from groom.workspace import Workspace, write_fields
 
 UNKNOWN = "?"
@@ -27,15 +28,11 @@ class Refused(GroomError):
 
 
 def scale_text(config: Config) -> str:
-    return ", ".join(_show(p) for p in config.scale) + f", or {UNKNOWN} (cannot estimate yet)"
+    return ", ".join(show_points(p) for p in config.scale) + f", or {UNKNOWN} (cannot estimate yet)"
 
 
 def _order(points: Points) -> float:
     return -1.0 if isinstance(points, str) else float(points)
-
-
-def _show(points: Points) -> str:
-    return str(int(points)) if isinstance(points, float) and points.is_integer() else str(points)
 
 
 def parse_points(text: str, config: Config, who: str = "") -> Points:
@@ -94,8 +91,8 @@ class Round:
     def explanation(self) -> str:
         if self.consensus is not None:
             cards = sorted({v.points for v in self.votes}, key=_order)
-            spread = " and ".join(_show(c) for c in cards)
-            return f"consensus at {_show(self.consensus)} (votes on {spread})"
+            spread = " and ".join(show_points(c) for c in cards)
+            return f"consensus at {show_points(self.consensus)} (votes on {spread})"
         if self.unknown:
             return (
                 f"no estimate: {', '.join(self.unknown)} played {UNKNOWN}; the story needs a question "
@@ -105,7 +102,7 @@ class Round:
         low = ", ".join(self.lowest)
         cards = [v.points for v in self.votes]
         return (
-            f"no consensus ({_show(min(cards, key=_order))} to {_show(max(cards, key=_order))}): "
+            f"no consensus ({show_points(min(cards, key=_order))} to {show_points(max(cards, key=_order))}): "
             f"{high} (highest) and {low} (lowest) explain, then vote again"
         )
 
@@ -123,12 +120,6 @@ def play(votes: Sequence[Vote], config: Config) -> Round:
     if positions[-1] - positions[0] <= 1:
         return Round(tuple(votes), high_card, highest, lowest, ())
     return Round(tuple(votes), None, highest, lowest, ())
-
-
-def show_points(points: object) -> str:
-    if isinstance(points, int | float | str):
-        return _show(points)
-    return ""
 
 
 @dataclass(frozen=True, slots=True)

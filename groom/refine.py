@@ -16,11 +16,10 @@ from groom import sprint
 from groom.backlog import Story
 from groom.errors import ConfigError
 from groom.facts import Question
+from groom.numbers import points as show_points
 from groom.ready import Gap
 from groom.workspace import Workspace
 
-DEFAULT_TOP = 10
-DEFAULT_STALE_DAYS = 180
 AIM_SPRINTS = 2.0
 """Sprints of ready work teams commonly aim to keep at the top of the backlog."""
 
@@ -83,7 +82,7 @@ def _split_advice(story: Story, limit: float) -> str:
     if points == "?":
         return f"estimate is ?: break out a spike (groom split {story.id} --spike TITLE) or answer the questions"
     if isinstance(points, int | float) and not isinstance(points, bool) and points > limit:
-        return f"{points} points is above {sprint.fmt(limit)}: split it (groom split {story.id} --suggest)"
+        return f"{points} points is above {show_points(limit)}: split it (groom split {story.id} --suggest)"
     return ""
 
 

@@ -5,17 +5,20 @@ from __future__ import annotations
 import json
 import shutil
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from groom.backlog import Story, display_path
-from groom.estimate import Change, show_points
 from groom.findings import ERROR, Finding
-from groom.init import CI_STEP, PRE_COMMIT, Created
-from groom.refine import Action, Agenda, AgendaItem, StaleReport
-from groom.reorder import Move, Reorder, Rewrite
-from groom.split import Plan, Renumber, Suggestion
-from groom.sprint import MIN_HISTORY, Selection, fmt
-from groom.workspace import CheckResult, Listing, StoryView
+from groom.numbers import points as fmt
+
+if TYPE_CHECKING:  # each command's module is imported by the command that runs
+    from groom.estimate import Change
+    from groom.init import Created
+    from groom.refine import Action, Agenda, AgendaItem, StaleReport
+    from groom.reorder import Move, Reorder, Rewrite
+    from groom.split import Plan, Renumber, Suggestion
+    from groom.sprint import Selection
+    from groom.workspace import CheckResult, Listing, StoryView
 
 # ---------------------------------------------------------------------------------------
 # check
@@ -230,16 +233,16 @@ def _quoted(key: str | None) -> str:
 
 
 def estimate_change(change: Change) -> str:
-    old = show_points(change.old) if change.old is not None else "(none)"
+    old = fmt(change.old) if change.old is not None else "(none)"
     if not change.written:
         return f"{change.story_id}: estimate is already {old}; nothing written\n"
-    return f"{change.story_id}: estimate {old} → {show_points(change.new)} ({change.path})\n"
+    return f"{change.story_id}: estimate {old} → {fmt(change.new)} ({change.path})\n"
 
 
 def missing_table(stories: Sequence[Story]) -> str:
     if not stories:
         return "every open story has an estimate\n"
-    rows = [[s.id, s.title, s.status, show_points(s.estimate), s.rank] for s in stories]
+    rows = [[s.id, s.title, s.status, fmt(s.estimate), s.rank] for s in stories]
     return table(("id", "title", "status", "estimate", "rank"), rows, flexible=1)
 
 
@@ -392,6 +395,8 @@ def _capacity_line(selection: Selection) -> str:
 
 
 def _confidence_line(selection: Selection) -> str:
+    from groom.sprint import MIN_HISTORY
+
     confidence = selection.confidence
     if confidence.share is None:
         return (
@@ -434,7 +439,11 @@ def sprint_table(selection: Selection) -> str:
         grid.add_column(name, justify=justify)  # type: ignore[arg-type]
     for index, candidate in enumerate(selection.candidates, start=1):
         grid.add_row(
-            str(index), candidate.story.id, candidate.story.title, fmt(candidate.points), fmt(candidate.cumulative)
+            str(index),
+            candidate.story.id,
+            candidate.story.title,
+            fmt(candidate.points),
+            fmt(candidate.cumulative),
         )
     buffer = StringIO()
     width = shutil.get_terminal_size((120, 24)).columns
@@ -514,7 +523,7 @@ def sprint_csv(selection: Selection) -> str:
     rows: list[tuple[Story, list[str]]] = [
         (c.story, ["yes", fmt(c.points), fmt(c.cumulative), ""]) for c in selection.candidates
     ]
-    rows += [(e.story, ["no", show_points(e.story.estimate), "", "; ".join(e.reasons)]) for e in selection.excluded]
+    rows += [(e.story, ["no", fmt(e.story.estimate), "", "; ".join(e.reasons)]) for e in selection.excluded]
     rows.sort(key=lambda row: row[0].order_key)
     buffer = StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
@@ -597,7 +606,7 @@ def agenda_table(result: Agenda) -> str:
     lines = ["Refinement agenda" if result.items else "Refinement agenda: every open story at the top is ready"]
     for index, item in enumerate(result.items, start=1):
         story = item.story
-        estimate = show_points(story.estimate) or "-"
+        estimate = fmt(story.estimate) or "-"
         lines.append(f"{index}. {story.id}  {story.title}  [{story.status}, estimate {estimate}]")
         lines.extend(_agenda_lines(item, "     "))
     lines.append(_ready_work_line(result))
@@ -609,8 +618,7 @@ def agenda_markdown(result: Agenda) -> str:
     for index, item in enumerate(result.items, start=1):
         story = item.story
         lines.append(
-            f"{index}. **{story.id}** {_md(story.title)} ({story.status}, estimate "
-            f"{show_points(story.estimate) or '-'})"
+            f"{index}. **{story.id}** {_md(story.title)} ({story.status}, estimate {fmt(story.estimate) or '-'})"
         )
         lines.extend(_md(line) for line in _agenda_lines(item, "   - "))
     lines += ["", f"**Ready work:** {_md(_ready_work_line(result))}"]
@@ -695,6 +703,8 @@ STALE_FORMATS: dict[str, Callable[[StaleReport, bool, int], str]] = {"table": st
 
 
 def init_text(created: Created) -> str:
+    from groom.init import CI_STEP, PRE_COMMIT
+
     lines = ["created:"] + [f"  {display_path(path, created.root)}" for path in created.files]
     lines += ["", "next: groom check, then add the hook and the CI step below.", "", PRE_COMMIT, CI_STEP]
     return "\n".join(lines)

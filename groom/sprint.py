@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from groom.backlog import Story, id_key
 from groom.config import Config
 from groom.errors import ConfigError
+from groom.numbers import points as fmt
 from groom.ready import Judge
 from groom.workspace import Workspace
 
@@ -41,11 +42,6 @@ def _points(value: object) -> float | None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
     return float(value)
-
-
-def fmt(points: float) -> str:
-    """19.0 -> '19', 19.333 -> '19.3'."""
-    return str(int(points)) if float(points).is_integer() else f"{points:.1f}"
 
 
 def velocity_history(stories: Sequence[Story], config: Config) -> tuple[tuple[str, float], ...]:
