@@ -43,6 +43,8 @@ class CheckFormat(StrEnum):
     text = "text"
     json = "json"
     github = "github"
+    sarif = "sarif"
+    junit = "junit"
 
 
 class ListFormat(StrEnum):
@@ -92,9 +94,12 @@ def check(
             show_default=False,
         ),
     ] = None,
-    output: Annotated[CheckFormat, typer.Option("--format", help="text, json, or github (annotations + text).")] = (
-        CheckFormat.text
-    ),
+    output: Annotated[
+        CheckFormat,
+        typer.Option(
+            "--format", help="text, json, github (annotations + text), sarif (code scanning) or junit (test reports)."
+        ),
+    ] = (CheckFormat.text),
     config: ConfigOption = None,
     backlog: BacklogOption = None,
 ) -> None:

@@ -88,10 +88,79 @@ def check_github(result: CheckResult) -> str:
     return "\n".join(lines) + ("\n" if lines else "") + check_text(result)
 
 
+def check_sarif(result: CheckResult) -> str:
+    """SARIF 2.1.0, the format GitHub code scanning and other CI systems read."""
+    from groom import __version__
+
+    rules = sorted({f.rule for f in result.findings})
+    document = {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "groom",
+                        "version": __version__,
+                        "rules": [{"id": rule, "name": rule} for rule in rules],
+                    }
+                },
+                "results": [
+                    {
+                        "ruleId": f.rule,
+                        "level": "error" if f.severity == ERROR else "warning",
+                        "message": {"text": f.message},
+                        "locations": [
+                            {
+                                "physicalLocation": {
+                                    "artifactLocation": {"uri": f.path},
+                                    "region": {"startLine": f.line, "startColumn": f.column},
+                                }
+                            }
+                        ],
+                    }
+                    for f in result.findings
+                ],
+            }
+        ],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def check_junit(result: CheckResult) -> str:
+    """JUnit XML, the format GitLab and Jenkins show as test reports: one test case per story
+    file, failed when the file has an error; warnings are the case's output."""
+    from xml.etree import ElementTree
+
+    by_file: dict[str, list[Finding]] = {}
+    for finding in result.findings:
+        by_file.setdefault(finding.path, []).append(finding)
+    failed = sum(1 for path in result.files if any(f.severity == ERROR for f in by_file.get(path, [])))
+    suite = ElementTree.Element(
+        "testsuite", name="groom check", tests=str(len(result.files)), failures=str(failed), errors="0"
+    )
+    for path in result.files:
+        case = ElementTree.SubElement(suite, "testcase", classname="groom.check", name=path)
+        found = by_file.get(path, [])
+        errors = [f for f in found if f.severity == ERROR]
+        if errors:
+            failure = ElementTree.SubElement(case, "failure", message=errors[0].message, type=errors[0].rule)
+            failure.text = "\n".join(_finding_line(f) for f in errors)
+        warnings = [f for f in found if f.severity != ERROR]
+        if warnings:
+            ElementTree.SubElement(case, "system-out").text = "\n".join(_finding_line(f) for f in warnings)
+    suites = ElementTree.Element("testsuites")
+    suites.append(suite)
+    ElementTree.indent(suites)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ElementTree.tostring(suites, encoding="unicode") + "\n"
+
+
 CHECK_FORMATS: dict[str, Callable[[CheckResult], str]] = {
     "text": check_text,
     "json": check_json,
     "github": check_github,
+    "sarif": check_sarif,
+    "junit": check_junit,
 }
 
 # ---------------------------------------------------------------------------------------

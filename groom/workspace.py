@@ -79,10 +79,15 @@ class Workspace:
 
 @dataclass(frozen=True, slots=True)
 class CheckResult:
-    checked: int
+    files: tuple[str, ...]
+    """Every file checked (display paths, sorted)."""
     findings: tuple[Finding, ...]
     outside: tuple[str, ...]
     """Paths given on the command line that are not stories of this backlog."""
+
+    @property
+    def checked(self) -> int:
+        return len(self.files)
 
     @property
     def ok(self) -> bool:
@@ -96,13 +101,13 @@ def check(workspace: Workspace, paths: list[Path]) -> CheckResult:
     every = [story.display for story in backlog.stories] + [f.path for f in backlog.problems]
     if not paths:
         only = None
-        checked = len(set(every))
+        files = sorted(set(every))
         outside: list[str] = []
     else:
         only, outside = _select(workspace, paths, every)
-        checked = len(only)
+        files = only
     findings = ready_module.check(backlog, schemas, only)
-    return CheckResult(checked, tuple(findings), tuple(outside))
+    return CheckResult(tuple(files), tuple(findings), tuple(outside))
 
 
 def _select(workspace: Workspace, paths: list[Path], every: list[str]) -> tuple[list[str], list[str]]:

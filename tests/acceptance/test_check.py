@@ -420,3 +420,38 @@ def test_symlinked_folder_is_reported(project: Project, groom: Runner, tmp_path:
     result = groom("check")
     assert result.code == 1, result
     assert "backlog/old:1:1: error [file] is a symbolic link to a folder" in result.out
+
+
+def test_sarif_for_code_scanning(project: Project, groom: Runner) -> None:
+    project.story("S-1", status="doing")
+    project.story("S-2", name="S-3-misnamed.md")
+    result = groom("check", "--format", "sarif")
+    assert result.code == 1
+    document = json.loads(result.out)
+    assert document["version"] == "2.1.0"
+    run = document["runs"][0]
+    assert run["tool"]["driver"]["name"] == "groom"
+    assert [r["id"] for r in run["tool"]["driver"]["rules"]] == ["id-filename", "schema"]
+    assert [(r["ruleId"], r["level"]) for r in run["results"]] == [("schema", "error"), ("id-filename", "warning")]
+    location = run["results"][0]["locations"][0]["physicalLocation"]
+    assert location == {"artifactLocation": {"uri": "backlog/S-1.md"}, "region": {"startLine": 4, "startColumn": 1}}
+
+
+def test_junit_for_test_reports(project: Project, groom: Runner) -> None:
+    from xml.etree import ElementTree
+
+    project.story("S-1", status="doing")
+    project.story("S-2")
+    project.story("S-3", name="S-4-misnamed.md")
+    result = groom("check", "--format", "junit")
+    assert result.code == 1
+    suite = ElementTree.fromstring(result.out.split("\n", 1)[1]).find("testsuite")
+    assert suite is not None
+    assert (suite.get("tests"), suite.get("failures")) == ("3", "1")
+    cases = {case.get("name"): case for case in suite.iter("testcase")}
+    assert sorted(cases) == ["backlog/S-1.md", "backlog/S-2.md", "backlog/S-4-misnamed.md"]
+    failure = cases["backlog/S-1.md"].find("failure")
+    assert failure is not None and failure.get("type") == "schema"
+    assert cases["backlog/S-2.md"].find("failure") is None
+    out = cases["backlog/S-4-misnamed.md"].find("system-out")
+    assert out is not None and "[id-filename]" in (out.text or "")
