@@ -448,7 +448,7 @@ def test_junit_for_test_reports(project: Project, groom: Runner) -> None:
     suite = ElementTree.fromstring(result.out.split("\n", 1)[1]).find("testsuite")
     assert suite is not None
     assert (suite.get("tests"), suite.get("failures")) == ("3", "1")
-    cases = {case.get("name"): case for case in suite.iter("testcase")}
+    cases = {case.get("name", ""): case for case in suite.iter("testcase")}
     assert sorted(cases) == ["backlog/S-1.md", "backlog/S-2.md", "backlog/S-4-misnamed.md"]
     failure = cases["backlog/S-1.md"].find("failure")
     assert failure is not None and failure.get("type") == "schema"
