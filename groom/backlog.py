@@ -348,7 +348,7 @@ def _quick_placement(path: str, cwd: str) -> Placement | Finding:
     """id, status and rank read with a pattern when each sits plainly on its own line at the
     top level of the front matter; any other shape is parsed properly."""
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        fd = os.open(path, storyfile.READ_FLAGS)
     except OSError:
         fd = -1
     if fd >= 0:

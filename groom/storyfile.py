@@ -22,6 +22,8 @@ from groom.errors import FrontMatterError, WriteConflict
 
 BOM = "\ufeff"
 MAX_FILE_BYTES = 1 << 20
+READ_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+"""Never follow a link, never block on a FIFO (the flags a platform lacks are left out)."""
 """Largest story file groom reads (1 MiB); a story is prose, not a data dump."""
 
 
@@ -208,9 +210,8 @@ def read_regular(path: Path | str, limit: int = MAX_FILE_BYTES) -> Snapshot:
     The file is opened with O_NOFOLLOW and O_NONBLOCK, then checked with fstat, so a FIFO
     cannot block the read and a file swapped for a link after the folder walk is refused.
     """
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
-        fd = os.open(path, flags)
+        fd = os.open(path, READ_FLAGS)
     except OSError as exc:
         if exc.errno == errno.ELOOP:
             raise FrontMatterError("is a symbolic link; groom reads regular files only", path=str(path)) from None
