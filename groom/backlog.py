@@ -146,7 +146,7 @@ def display_path(path: Path | str, cwd: Path | str) -> str:
     text, base = str(path), str(cwd).rstrip("/") + "/"
     if text.startswith(base):
         return text[len(base) :]
-    return text
+    return "." if text == base[:-1] else text
 
 
 def _excluded(relative: str, patterns: Iterable[str]) -> bool:

@@ -455,3 +455,10 @@ def test_junit_for_test_reports(project: Project, groom: Runner) -> None:
     assert cases["backlog/S-2.md"].find("failure") is None
     out = cases["backlog/S-4-misnamed.md"].find("system-out")
     assert out is not None and "[id-filename]" in (out.text or "")
+
+
+@pytest.mark.parametrize("where", [".", "backlog", "backlog/"])
+def test_a_folder_path_checks_the_stories_in_it(project: Project, groom: Runner, where: str) -> None:
+    project.story("S-1")
+    project.story("S-2", name="sub/S-2.md")
+    assert groom("check", where).out == "checked 2 story files: 0 errors, 0 warnings\n"
