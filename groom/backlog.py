@@ -133,7 +133,9 @@ class Backlog:
     def get(self, story_id: str) -> Story:
         found = self._index.get(story_id)
         if not found:
-            raise StoryNotFound(f"no story with id {story_id!r} in {self.config.backlog}; 'groom list' shows the ids")
+            alike = [known for known in self._index if known.lower() == story_id.lower()]
+            hint = f"did you mean {alike[0]}?" if alike else "'groom list' shows the ids"
+            raise StoryNotFound(f"no story with id {story_id!r} in {self.config.backlog}; {hint}")
         return found[0]
 
     @property

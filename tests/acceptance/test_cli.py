@@ -83,6 +83,7 @@ def test_show_unknown_id(project: Project, groom: Runner) -> None:
     result = groom("show", "S-5")
     assert result.code == 2
     assert "no story with id 'S-5'" in result.err
+    assert "did you mean S-1?" in groom("show", "s-1").err
 
 
 def test_version(groom: Runner) -> None:
