@@ -498,14 +498,8 @@ def sprint_table(selection: Selection) -> str:
     from rich.table import Table
 
     grid = Table(title="Sprint candidates", title_justify="left", expand=False)
-    for name, justify in (
-        ("#", "right"),
-        ("id", "left"),
-        ("title", "left"),
-        ("estimate", "right"),
-        ("cumulative", "right"),
-    ):
-        grid.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for name in ("#", "id", "title", "estimate", "cumulative"):
+        grid.add_column(name, justify="left" if name in ("id", "title") else "right")
     for index, candidate in enumerate(selection.candidates, start=1):
         grid.add_row(
             str(index),

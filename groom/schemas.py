@@ -136,7 +136,7 @@ def load(config: Config) -> Schemas:
     def refuse(uri: str) -> Resource[Any]:
         raise NoSuchResource(ref=uri)  # type: ignore[call-arg]  # attrs-generated __init__
 
-    registry: Registry[Any] = Registry(retrieve=refuse)  # type: ignore[call-arg]
+    registry: Registry[Any] = Registry(retrieve=refuse)  # type: ignore[call-arg]  # attrs-generated __init__
     for key, (_, contents) in documents.items():
         uri = contents.get("$id") if isinstance(contents.get("$id"), str) else Path(key).resolve().as_uri()
         resource = Resource.from_contents(contents, default_specification=DRAFT202012)
