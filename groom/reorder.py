@@ -60,6 +60,9 @@ class Move:
     """The story it now precedes, if any."""
     rewrites: tuple[Rewrite, ...]
     """Every rank written: the moved story's last, stories given a first rank before it."""
+    above_dependencies: tuple[str, ...] = ()
+    """Open stories the moved story depends on that now sort below it (the DoR's
+    "dependencies in order" fails for it until they move up too)."""
 
 
 def _neighbour_below(order: Sequence[Placement], index: int, key: str) -> str | None:
@@ -144,7 +147,24 @@ def move(
     if already_there:
         return Move(me.id, me.rank, me.rank or "", neighbours[0], neighbours[1], ())
     key = rank.between(low, high)
-    return Move(me.id, me.rank, key, neighbours[0], neighbours[1], (*extra, Rewrite(me.id, me.path, me.rank, key)))
+    rewrites = (*extra, Rewrite(me.id, me.path, me.rank, key))
+    return Move(me.id, me.rank, key, neighbours[0], neighbours[1], rewrites, _below_me(ws, me, key, rewrites))
+
+
+def _below_me(ws: Workspace, me: Placement, key: str, rewrites: Sequence[Rewrite]) -> tuple[str, ...]:
+    """The moved story's open dependencies that sort after its new key."""
+    depends_on = ws.story(me.id).depends_on
+    if not depends_on:
+        return ()
+    new_ranks = {rewrite.story_id: rewrite.new for rewrite in rewrites}
+    mine = (False, key, id_key(me.id))
+    below = []
+    for placement in ws.placements:
+        if placement.id in depends_on and placement.id != me.id and placement.status not in ws.config.done_statuses:
+            their_rank = new_ranks.get(placement.id, placement.rank)
+            if (their_rank is None, their_rank or "", id_key(placement.id)) > mine:
+                below.append(placement.id)
+    return tuple(below)
 
 
 # ---------------------------------------------------------------------------------------
@@ -197,6 +217,8 @@ class Reorder:
     method: str
     rows: tuple[Ranked, ...]
     """The open backlog in its new order: scored stories first, unscored ones after."""
+    held: tuple[tuple[str, str], ...] = ()
+    """(story, dependency) pairs where a story was kept below a lower-scored dependency."""
 
     @property
     def rewrites(self) -> list[Rewrite]:
@@ -215,7 +237,7 @@ def by_score(ws: Workspace, method: str) -> Reorder:
     scored = [(story, *score(story, method)) for story in stories]
     with_score = sorted((row for row in scored if row[1] is not None), key=lambda row: -(row[1] or 0.0))
     without = [row for row in scored if row[1] is None]
-    new_order = [*with_score, *without]
+    new_order, held = _after_dependencies([*with_score, *without])
     # Stories without a rank sort last, by id: a tail of them already in id order needs none.
     tail = len(new_order)
     while (
@@ -232,7 +254,50 @@ def by_score(ws: Workspace, method: str) -> Reorder:
         Ranked(story, points, reason, story.rank, key)
         for (story, points, reason), key in zip(new_order, keys, strict=True)
     )
-    return Reorder(method, rows)
+    return Reorder(method, rows, held)
+
+
+Row = tuple[Story, float | None, str]
+
+
+def _after_dependencies(order: list[Row]) -> tuple[list[Row], tuple[tuple[str, str], ...]]:
+    """The score order, except that no story goes above a story it depends on (that would
+    break the DoR's "dependencies in order"): the highest-scored story whose dependencies are
+    already placed goes next. Stories in a dependency cycle keep their score order (check
+    reports the cycle). Returns the order and the (story, dependency) pairs that held one back.
+    """
+    import heapq
+
+    index = {row[0].id: position for position, row in enumerate(order)}
+    waiting_on: list[set[int]] = [
+        {index[dep] for dep in row[0].depends_on if dep in index and index[dep] != position}
+        for position, row in enumerate(order)
+    ]
+    dependents: dict[int, list[int]] = {}
+    for position, deps in enumerate(waiting_on):
+        for dep in deps:
+            dependents.setdefault(dep, []).append(position)
+    ready = [position for position, deps in enumerate(waiting_on) if not deps]
+    heapq.heapify(ready)
+    placed: list[int] = []
+    done: set[int] = set()
+    while ready:
+        position = heapq.heappop(ready)
+        placed.append(position)
+        done.add(position)
+        for dependent in dependents.get(position, []):
+            waiting_on[dependent].discard(position)
+            if not waiting_on[dependent] and dependent not in done:
+                heapq.heappush(ready, dependent)
+    placed += [position for position in range(len(order)) if position not in done]  # cycles
+    new_place = {position: place for place, position in enumerate(placed)}
+    held = tuple(
+        (order[position][0].id, dep)
+        for position in placed
+        for dep in order[position][0].depends_on
+        if dep in index and index[dep] > position and new_place[index[dep]] < new_place[position]
+    )
+    return [order[position] for position in placed], held
 
 
 def rebalance(ws: Workspace) -> list[Rewrite]:

@@ -350,6 +350,11 @@ def move_text(moved: Move, dry_run: bool, written: int) -> str:
         for r in moved.rewrites[:-1]
     ]
     lines.append(f"{moved.story_id}: rank {_quoted(moved.old)} → {_quoted(moved.new)} ({place})")
+    if moved.above_dependencies:
+        lines.append(
+            f"note: {moved.story_id} now sorts above {', '.join(moved.above_dependencies)}, which it depends on; "
+            "move them up too, or groom check will say its dependencies are out of order"
+        )
     lines.append(_would(dry_run, len(moved.rewrites), written))
     return "\n".join(lines) + "\n"
 
@@ -373,6 +378,9 @@ def reorder_table(result: Reorder, dry_run: bool, written: int) -> str:
         for index, row in enumerate(result.rows, start=1)
     ]
     text = table(("#", "id", "title", result.method, "old rank", "new rank"), rows, flexible=2)
+    if result.held:
+        pairs = ", ".join(f"{story} after {dep}" for story, dep in result.held)
+        text += f"kept below what they depend on, whatever the score: {pairs}\n"
     unscored = [row for row in result.rows if row.score is None]
     if unscored:
         text += f"not scored, kept in their order after the scored stories ({len(unscored)}):\n"
@@ -387,6 +395,7 @@ def reorder_json(result: Reorder, dry_run: bool, written: int) -> str:
         "by": result.method,
         "dry_run": dry_run,
         "written": written,
+        "held": [{"id": story, "after": dep} for story, dep in result.held],
         "order": [
             {
                 "id": r.story.id,

@@ -195,3 +195,29 @@ def test_unranked_unscored_tail_stays_unranked(project: Project, groom: Runner) 
         ("S-4", None),
     ]
     assert result.json()["written"] == 1
+
+
+def test_score_order_keeps_stories_below_their_dependencies(project: Project, groom: Runner) -> None:
+    project.story("S-1", status="refining", rank="a0", value=1)
+    project.story("S-2", status="ready", rank="a1", value=9, depends_on=["S-1"])
+    project.story("S-3", status="refining", rank="a2", value=5)
+    assert groom("check").code == 0
+    result = groom("reprioritize", "--by", "value", "--format", "json")
+    document = result.json()
+    assert [row["id"] for row in document["order"]] == ["S-3", "S-1", "S-2"]
+    assert document["held"] == [{"id": "S-2", "after": "S-1"}]
+    assert groom("check").code == 0, "the reorder must not break the DoR"
+    assert (
+        "kept below what they depend on, whatever the score: S-2 after S-1"
+        in groom("reprioritize", "--by", "value", "--dry-run").out
+    )
+
+
+def test_a_move_above_a_dependency_says_so(project: Project, groom: Runner) -> None:
+    project.story("S-1", status="refining", rank="a0")
+    project.story("S-2", status="refining", rank="a1", depends_on=["S-1"])
+    project.story("S-3", status="done", rank="a2")
+    project.story("S-4", status="refining", rank="a3", depends_on=["S-3"])
+    result = groom("reprioritize", "S-2", "--top")
+    assert "note: S-2 now sorts above S-1, which it depends on" in result.out
+    assert "note:" not in groom("reprioritize", "S-4", "--top").out  # a done dependency is fine
