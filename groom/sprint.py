@@ -173,6 +173,10 @@ def select(
             target = by_id.get(dep)
             if target is None:
                 reasons.append(f"blocked by {dep} (not in the backlog)")
+            elif target.status == "split":
+                reasons.append(f"depends on {dep}, which was split: depend on its children instead")
+            elif target.status in config.inactive_statuses:
+                reasons.append(f"depends on {dep}, which is {target.status}: remove the dependency")
             elif target.status not in config.done_statuses and dep not in chosen:
                 reasons.append(f"blocked by {dep} ({target.status})")
         points = story_points(story, config)

@@ -258,3 +258,16 @@ def test_example_backlog_has_every_reason(groom: Runner, monkeypatch: pytest.Mon
         "points > 2.3 left",
     ):
         assert words in text
+
+
+def test_dependencies_on_split_or_dropped_stories(project: Project, groom: Runner) -> None:
+    project.story("S-1", status="split", rank="a0", estimate=20)
+    project.story("S-2", status="dropped", rank="a1")
+    project.story("S-3", rank="a2", depends_on=["S-1"])
+    project.story("S-4", rank="a3", depends_on=["S-2"])
+    project.story("S-5", rank="a4")
+    document = candidates(groom, "--capacity", "10")
+    assert reasons(document) == {
+        "S-3": ["depends on S-1, which was split: depend on its children instead"],
+        "S-4": ["depends on S-2, which is dropped: remove the dependency"],
+    }
