@@ -288,14 +288,29 @@ def _references(backlog: Backlog) -> Iterator[Finding]:
         raw = story.data.get("depends_on")
         deps = raw if isinstance(raw, list) else [raw] if isinstance(raw, str) else []
         for index, dep in enumerate(deps):
-            if isinstance(dep, str) and dep not in backlog.by_id:
-                path: tuple[str | int, ...] = ("depends_on", index) if isinstance(raw, list) else ("depends_on",)
+            if not isinstance(dep, str):
+                continue
+            path: tuple[str | int, ...] = ("depends_on", index) if isinstance(raw, list) else ("depends_on",)
+            if dep not in backlog.by_id:
                 yield _at(
                     story,
                     path,
                     "unknown-dependency",
                     ERROR,
                     f"depends_on names {dep}, which is not in the backlog; fix the id or remove it",
+                )
+            elif backlog.by_id[dep][0].status in backlog.config.inactive_statuses and story.status not in (
+                backlog.config.inactive_statuses
+            ):
+                target = backlog.by_id[dep][0]
+                children = [s.id for s in backlog.stories if s.parent == dep]
+                advice = f"depend on {', '.join(children)} instead" if children else "remove it"
+                yield _at(
+                    story,
+                    path,
+                    "inactive-dependency",
+                    WARNING,
+                    f"depends_on names {dep}, which is {target.status}; {advice}",
                 )
         parent = story.parent
         if parent is not None and parent not in backlog.by_id:

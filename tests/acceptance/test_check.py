@@ -462,3 +462,12 @@ def test_a_folder_path_checks_the_stories_in_it(project: Project, groom: Runner,
     project.story("S-1")
     project.story("S-2", name="sub/S-2.md")
     assert groom("check", where).out == "checked 2 story files: 0 errors, 0 warnings\n"
+
+
+def test_dependency_on_a_split_story_is_a_warning_with_the_children(project: Project, groom: Runner) -> None:
+    project.story("S-1", status="split", children=["S-2"])
+    project.story("S-2", status="draft", parent="S-1")
+    project.story("S-3", status="draft", depends_on=["S-1"])
+    result = groom("check")
+    assert result.code == 0, result
+    assert "warning [inactive-dependency] depends_on names S-1, which is split; depend on S-2 instead" in result.out
