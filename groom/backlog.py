@@ -160,7 +160,11 @@ def _excluded(relative: str, patterns: Iterable[str]) -> bool:
     return False
 
 
-def discover(config: Config) -> tuple[list[str], list[tuple[str, str]], list[str]]:
+Discovered = tuple[list[str], list[tuple[str, str]], list[str]]
+"""What discover() returns: story files, refused entries with reasons, excluded files."""
+
+
+def discover(config: Config) -> Discovered:
     """The story files of the backlog, the entries that cannot be stories, and the excluded.
 
     Walks without following symlinks. A ``*.md`` entry that is a link, FIFO or device is
@@ -310,12 +314,14 @@ def _named_for(path: str, story_id: str) -> bool:
     return stem == wanted or (stem.startswith(wanted) and not stem[len(wanted)].isalnum())
 
 
-def find_by_name(config: Config, cwd: Path, story_ids: Iterable[str]) -> dict[str, Story]:
+def find_by_name(
+    config: Config, cwd: Path, story_ids: Iterable[str], discovered: Discovered | None = None
+) -> dict[str, Story]:
     """Stories by id, reading only the files named after them (``S-42.md``,
     ``S-42-slug.md``). An id found in no file, or in two, is left out: the caller reads the
     whole backlog for those."""
     wanted = set(story_ids)
-    paths, _, _ = discover(config)
+    paths, _, _ = discovered or discover(config)
     found: dict[str, list[Story]] = {}
     for path in paths:
         for story_id in wanted:
@@ -341,9 +347,24 @@ class Placement:
 
 
 _SIMPLE_FIELD = re.compile(
-    rb"^(id|status|rank):[ \t]*(?:\"([\w .-]*)\"|'([\w .-]*)'|([\w.-][\w .-]*?))[ \t]*(?:#.*)?\r?$", re.M
+    rb"(id|status|rank):[ \t]*(?:\"([\w .-]*)\"|'([\w .-]*)'|([\w.-][\w .-]*?))[ \t]*(?:#.*)?\r?"
 )
-_ANY_FIELD = re.compile(rb"^(id|status|rank):", re.M)
+_FIELD_STARTS = (b"id:", b"status:", b"rank:")
+
+
+def _simple_fields(front: bytes) -> dict[str, str] | None:
+    """id, status and rank when each is on one top-level line with a plain value; else None."""
+    found: dict[str, str] = {}
+    for line in front.split(b"\n"):
+        if line.startswith(_FIELD_STARTS):
+            match = _SIMPLE_FIELD.fullmatch(line)
+            if match is None:
+                return None
+            key = match.group(1).decode()
+            if key in found:
+                return None
+            found[key] = (match.group(2) or match.group(3) or match.group(4) or b"").decode()
+    return found if "id" in found else None
 
 
 def _quick_placement(path: str, cwd: str) -> Placement | Finding:
@@ -362,21 +383,20 @@ def _quick_placement(path: str, cwd: str) -> Placement | Finding:
         raw = b""
     start = 4 if raw.startswith(b"---\n") else 5 if raw.startswith(b"---\r\n") else -1
     end = raw.find(b"\n---", start) if start > 0 else -1
-    if end > 0:
-        front = raw[start : end + 1]
-        simple = {m.group(1): (m.group(2) or m.group(3) or m.group(4) or b"") for m in _SIMPLE_FIELD.finditer(front)}
-        if len(_ANY_FIELD.findall(front)) == len(simple) and b"id" in simple:
-            values = {key.decode(): value.decode("utf-8", "replace") for key, value in simple.items()}
-            return Placement(path, values["id"], values.get("status", ""), values.get("rank") or None)
+    values = _simple_fields(raw[start : end + 1]) if end > 0 else None
+    if values is not None:
+        return Placement(path, values["id"], values.get("status", ""), values.get("rank") or None)
     result = load_story(path, cwd)
     if isinstance(result, Finding):
         return result
     return Placement(path, result.id, result.status, result.rank)
 
 
-def placements(config: Config, cwd: Path) -> tuple[list[Placement], list[Finding]]:
+def placements(
+    config: Config, cwd: Path, discovered: Discovered | None = None
+) -> tuple[list[Placement], list[Finding]]:
     """Every story's place in the backlog, in backlog order, without parsing most files."""
-    paths, refused, _ = discover(config)
+    paths, refused, _ = discovered or discover(config)
     problems = [Finding(display_path(path, cwd), 1, 1, None, "file", ERROR, reason) for path, reason in refused]
     found: list[Placement] = []
     for path in paths:

@@ -46,9 +46,14 @@ class Workspace:
         return ready_module.Judge(self.backlog, self.schemas)
 
     @cached_property
+    def discovered(self) -> backlog_module.Discovered:
+        """The backlog's files, listed once per command."""
+        return backlog_module.discover(self.config)
+
+    @cached_property
     def placements(self) -> list[backlog_module.Placement]:
         """Every story's id, status and rank in backlog order, read cheaply (see placements())."""
-        found, _ = backlog_module.placements(self.config, self.cwd)
+        found, _ = backlog_module.placements(self.config, self.cwd, self.discovered)
         return found
 
     @property
@@ -59,7 +64,7 @@ class Workspace:
     def story(self, story_id: str) -> Story:
         """One story, reading as few files as the file names allow."""
         if not self._loaded:
-            found = backlog_module.find_by_name(self.config, self.cwd, [story_id])
+            found = backlog_module.find_by_name(self.config, self.cwd, [story_id], self.discovered)
             if story_id in found:
                 return found[story_id]
         return self.backlog.get(story_id)
@@ -71,7 +76,7 @@ class Workspace:
             return self.backlog
         if not story.depends_on:
             return Backlog(self.config, (story,), (), ())
-        found = backlog_module.find_by_name(self.config, self.cwd, story.depends_on)
+        found = backlog_module.find_by_name(self.config, self.cwd, story.depends_on, self.discovered)
         if set(story.depends_on) - set(found):
             return self.backlog
         return Backlog(self.config, (story, *found.values()), (), ())
