@@ -138,10 +138,6 @@ class Backlog:
             raise StoryNotFound(f"no story with id {story_id!r} in {self.config.backlog}; {hint}")
         return found[0]
 
-    @property
-    def files_seen(self) -> int:
-        return len(self.stories) + len(self.problems)
-
 
 def display_path(path: Path | str, cwd: Path | str) -> str:
     """A path as the user should see it: relative to the working folder when inside it."""

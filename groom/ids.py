@@ -19,9 +19,12 @@ from pathlib import Path
 from groom.config import Config
 
 
-def _git(args: list[str], cwd: Path) -> str | None:
+def git_output(args: list[str], cwd: Path, timeout: float = 30) -> str | None:
+    """What a git command prints, or None when git is missing, fails or is not in a repository."""
     try:
-        completed = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=False, timeout=30)
+        completed = subprocess.run(
+            ["git", *args], cwd=cwd, capture_output=True, text=True, check=False, timeout=timeout
+        )
     except (OSError, subprocess.TimeoutExpired):
         return None
     return completed.stdout if completed.returncode == 0 else None
@@ -31,14 +34,14 @@ def branch_file_names(config: Config) -> list[str]:
     """Names of the files under the backlog folder on every local and remote-tracking branch;
     empty outside a git repository."""
     folder = config.backlog
-    top = _git(["rev-parse", "--show-toplevel"], folder)
+    top = git_output(["rev-parse", "--show-toplevel"], folder)
     if top is None:
         return []
     relative = os.path.relpath(folder.resolve(), Path(top.strip()).resolve())
-    tips = _git(["for-each-ref", "--format=%(objectname)", "refs/heads", "refs/remotes"], folder)
+    tips = git_output(["for-each-ref", "--format=%(objectname)", "refs/heads", "refs/remotes"], folder)
     names: list[str] = []
     for tip in sorted(set((tips or "").split())):
-        listing = _git(["ls-tree", "-r", "--name-only", tip, "--", relative], Path(top.strip()))
+        listing = git_output(["ls-tree", "-r", "--name-only", tip, "--", relative], Path(top.strip()))
         if listing:
             names.extend(line.rsplit("/", 1)[-1] for line in listing.splitlines())
     return names

@@ -6,7 +6,6 @@ Pure functions over a loaded backlog, except ``staleness``, which reads git hist
 from __future__ import annotations
 
 import os
-import subprocess
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from groom import sprint
 from groom.backlog import Story
 from groom.errors import ConfigError
 from groom.facts import Question
+from groom.ids import git_output
 from groom.numbers import points as show_points
 from groom.ready import Gap
 from groom.workspace import Workspace
@@ -129,43 +129,22 @@ class Staleness:
 def _git_history(folder: Path) -> dict[str, tuple[float, str]] | None:
     """Last commit time and author per file under ``folder``, from one ``git log``; None
     outside a git repository."""
-    try:
-        top = subprocess.run(
-            ["git", "rev-parse", "--show-toplevel"], cwd=folder, capture_output=True, text=True, check=False, timeout=30
-        )
-    except (OSError, subprocess.TimeoutExpired):
+    top = git_output(["rev-parse", "--show-toplevel"], folder)
+    if top is None:
         return None
-    if top.returncode != 0:
-        return None
-    root = Path(top.stdout.strip())
-    log = subprocess.run(
-        ["git", "log", "--no-renames", "--format=%x00%ct%x09%an", "--name-only", "--", str(folder.resolve())],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-    )
-    if log.returncode != 0:  # no commits yet
-        return {}
+    root = Path(top.strip())
+    target = str(folder.resolve())
+    log = git_output(["log", "--no-renames", "--format=%x00%ct%x09%an", "--name-only", "--", target], root, 300)
     seen: dict[str, tuple[float, str]] = {}
     when, author = 0.0, ""
-    for line in log.stdout.splitlines():
+    for line in (log or "").splitlines():  # no output: no commits yet
         if line.startswith("\0"):
             stamp, _, author = line[1:].partition("\t")
             when = float(stamp)
         elif line:
             # Newest commits come first: the first time a file appears is its last change.
             seen.setdefault(str((root / line).resolve()), (when, author))
-    dirty = subprocess.run(
-        ["git", "status", "--porcelain", "--no-renames", "--", str(folder.resolve())],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=60,
-    )
-    for line in dirty.stdout.splitlines():
+    for line in (git_output(["status", "--porcelain", "--no-renames", "--", target], root, 60) or "").splitlines():
         # An uncommitted change is a change now; untracked files fall back to their mtime.
         if line[:2] != "??":
             seen[str((root / line[3:]).resolve())] = (time.time(), "(uncommitted)")
