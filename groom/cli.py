@@ -1,7 +1,7 @@
 """The command line: parse options, call one core function, pick a reporter, exit.
 
-Exit codes: 0 ok, 1 findings, 2 usage, configuration, I/O or internal error. Errors are one
-line on stderr; a traceback is a bug. Each command imports its own module when it runs, so
+Exit codes: 0 ok, 1 findings, 2 usage, configuration or I/O error, 3 a bug in groom. Errors
+are one line on stderr, never a traceback. Each command imports its own module when it runs, so
 `groom check` in a pre-commit hook does not pay for loading the planning commands.
 """
 
@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 
 from groom import __version__, report, workspace
-from groom.errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, GroomError
+from groom.errors import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, GroomError
 
 app = typer.Typer(
     name="groom",
@@ -71,7 +71,7 @@ def main(
 ) -> None:
     """Backlog refinement for user stories kept as markdown files in git.
 
-    Exit codes: 0 ok, 1 findings, 2 usage, configuration or I/O error.
+    Exit codes: 0 ok, 1 findings, 2 usage, configuration or I/O error, 3 a bug in groom.
     """
 
 
@@ -552,7 +552,8 @@ def init(
 
 
 def run() -> None:
-    """Entry point: turns every GroomError into one line on stderr and exit code 2."""
+    """Entry point: every GroomError becomes one line on stderr and its exit code; anything else
+    is a bug (exit 3)."""
     try:
         app()
     except GroomError as exc:
@@ -564,5 +565,8 @@ def run() -> None:
     except BrokenPipeError:
         sys.exit(EXIT_OK)
     except Exception as exc:  # a bug: still one line, never a traceback for the user
-        sys.stderr.write(f"groom: internal error: {type(exc).__name__}: {exc}; please report it\n")
-        sys.exit(EXIT_USAGE)
+        sys.stderr.write(
+            f"groom: internal error: {type(exc).__name__}: {exc}; this is a bug in groom, "
+            "please report it with the command you ran\n"
+        )
+        sys.exit(EXIT_INTERNAL)

@@ -1,13 +1,19 @@
-"""The small error hierarchy groom raises, each mapped to a documented exit code.
+"""Every error groom raises on purpose, each with its documented exit code.
 
-Core modules raise these; only the CLI turns them into a message and an exit code.
+Core modules raise these; only the CLI turns them into one line on stderr and an exit code.
+Anything else that escapes is a bug: the CLI prints one line asking for a report and exits 3
+(pre-commit's convention), never a traceback.
 """
 
 from __future__ import annotations
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
+"""Findings: check found errors, a story file cannot be read, a write would break the DoR."""
 EXIT_USAGE = 2
+"""Usage, configuration or I/O: the command cannot run as given."""
+EXIT_INTERNAL = 3
+"""A bug in groom."""
 
 
 class GroomError(Exception):
@@ -36,9 +42,26 @@ class StoryNotFound(GroomError):
     """An id given on the command line names no story in the backlog."""
 
 
+class UnreadableStory(GroomError):
+    """An id given on the command line is in a file that cannot be read; or a write that
+    depends on the whole backlog's order meets a file it cannot read."""
+
+    exit_code = EXIT_FINDINGS
+
+
 class FrontMatterError(GroomError):
     """A story's bytes cannot be turned into front matter; raised by storyfile and yamlio."""
 
 
 class WriteConflict(GroomError):
     """A file changed on disk since groom read it, or an edit would not round-trip."""
+
+
+class DorRefusal(GroomError):
+    """A write that would make a story claiming ready fail the Definition of Ready."""
+
+    exit_code = EXIT_FINDINGS
+
+
+class RankError(GroomError):
+    """A rank key that is not a valid fractional-index key, or no key fits."""

@@ -13,18 +13,12 @@ from dataclasses import dataclass, replace
 from groom import ready
 from groom.backlog import Story
 from groom.config import Config
-from groom.errors import GroomError
+from groom.errors import DorRefusal, GroomError
 from groom.numbers import points as show_points
 from groom.workspace import Workspace, write_fields
 
 UNKNOWN = "?"
 Points = int | float | str
-
-
-class Refused(GroomError):
-    """A write that would break the Definition of Ready (exit 1 without --force)."""
-
-    exit_code = 1
 
 
 def scale_text(config: Config) -> str:
@@ -151,7 +145,7 @@ def set_estimate(ws: Workspace, story_id: str, points: Points, *, force: bool = 
     """Write ``estimate: points`` into the story's file, changing that one line.
 
     Refused (GroomError, exit 2) for a final or historical estimate without ``force``; refused
-    (Refused, exit 1) when the story claims to be ready and the new value would break the
+    (DorRefusal, exit 1) when the story claims to be ready and the new value would break the
     Definition of Ready, unless ``force``.
     """
     story = ws.story(story_id)
@@ -177,7 +171,7 @@ def _refuse_new_gaps(ws: Workspace, story: Story, changes: dict[str, object]) ->
     new = [gap for gap in judge.gaps(edited) if gap.rule not in before]
     if new:
         reasons = "; ".join(f"[{gap.rule}] {gap.advice} ({gap.detail})" for gap in new)
-        raise Refused(
+        raise DorRefusal(
             f"{story.id} is {story.status} and would no longer meet the Definition of Ready: {reasons}. "
             "Nothing was written; pass --force to write it anyway"
         )

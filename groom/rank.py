@@ -12,14 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from groom.errors import GroomError
+from groom.errors import RankError
 
 DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _SMALLEST_INTEGER = "A" + "0" * 26
-
-
-class RankError(GroomError):
-    """A rank key that is not a valid fractional-index key, or no key fits."""
 
 
 def _integer_length(head: str) -> int:

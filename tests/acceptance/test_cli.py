@@ -120,3 +120,20 @@ def test_python_dash_m_groom_help() -> None:
     )
     assert completed.returncode == 0, completed.stderr
     assert "check" in completed.stdout and "list" in completed.stdout
+
+
+def test_an_unexpected_exception_is_one_line_and_exit_3(
+    project: Project, groom: Runner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from groom import workspace
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    project.story("S-1")
+    monkeypatch.setattr(workspace, "list_stories", broken)
+    result = groom("list")
+    assert result.code == 3, result
+    assert result.err == (
+        "groom: internal error: RuntimeError: boom; this is a bug in groom, please report it with the command you ran\n"
+    )
