@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from groom import rank
-from groom.rank import RankError
+from groom.errors import RankError
 
 VECTORS = json.loads((Path(__file__).parent / "rank_vectors.json").read_text())
 
