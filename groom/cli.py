@@ -10,12 +10,13 @@ from __future__ import annotations
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 import typer
 
-from groom import __version__, report, workspace
+from groom import __version__, report
 from groom.errors import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, GroomError
+from groom.workspace import Workspace
 
 app = typer.Typer(
     name="groom",
@@ -39,24 +40,6 @@ ConfigOption = Annotated[
 ]
 
 
-class CheckFormat(StrEnum):
-    text = "text"
-    json = "json"
-    github = "github"
-    sarif = "sarif"
-    junit = "junit"
-
-
-class ListFormat(StrEnum):
-    table = "table"
-    json = "json"
-
-
-class ShowFormat(StrEnum):
-    text = "text"
-    json = "json"
-
-
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"groom {__version__}")
@@ -75,13 +58,49 @@ def main(
     """
 
 
-def _workspace(config: Path | None, backlog: Path | None) -> workspace.Workspace:
-    return workspace.Workspace.open(Path.cwd(), config, backlog)
+def _workspace(config: Path | None, backlog: Path | None) -> Workspace:
+    return Workspace.open(Path.cwd(), config, backlog)
 
 
-def _emit(text: str) -> None:
-    sys.stdout.write(text)
+Result = TypeVar("Result")
+
+UNREADABLE_SHOWN = 10
+"""Unreadable files named one per line on stderr before the rest are counted."""
+
+
+def _format(registry: report.Formats[Any], name: str | None) -> str:
+    """The format asked for (the registry's first by default), checked before anything is
+    read or written."""
+    chosen = name or registry.names[0]
+    if chosen not in registry:
+        raise GroomError(f"--format {chosen} is not available here; use {' or '.join(registry.names)}")
+    return chosen
+
+
+def _emit(registry: report.Formats[Result], name: str, result: Result) -> None:
+    sys.stdout.write(registry.render(name, result))
     sys.stdout.flush()
+
+
+def _finish(ws: Workspace, code: int = EXIT_OK) -> None:
+    """Name every story file the command could not read, on stderr, and exit 1 if there was one:
+    what was printed leaves them out, and nothing that is left out goes unsaid."""
+    unreadable = ws.unreadable
+    for item in unreadable[:UNREADABLE_SHOWN]:
+        sys.stderr.write(f"{item.display}:{item.line}:{item.column}: cannot be read: {item.message}\n")
+    if len(unreadable) > UNREADABLE_SHOWN:
+        sys.stderr.write(
+            f"and {len(unreadable) - UNREADABLE_SHOWN} more story files cannot be read; groom check lists them\n"
+        )
+    raise typer.Exit(EXIT_FINDINGS if unreadable else code)
+
+
+def _formats(*registries: report.Formats[Any]) -> str:
+    names = dict.fromkeys(name for registry in registries for name in registry.names)
+    return ", ".join(names) + "."
+
+
+FormatOption = Annotated[str | None, typer.Option("--format", show_default=False, metavar="FORMAT")]
 
 
 @app.command(short_help="Check stories: schema, Definition of Ready, integrity.")
@@ -95,11 +114,13 @@ def check(
         ),
     ] = None,
     output: Annotated[
-        CheckFormat,
+        str | None,
         typer.Option(
-            "--format", help="text, json, github (annotations + text), sarif (code scanning) or junit (test reports)."
+            "--format",
+            help="text, json, github (annotations + text), sarif (code scanning) or junit (test reports).",
+            show_default=False,
         ),
-    ] = (CheckFormat.text),
+    ] = None,
     config: ConfigOption = None,
     backlog: BacklogOption = None,
 ) -> None:
@@ -107,14 +128,18 @@ def check(
 
     Every story is checked against the story schema; stories whose status claims ready or
     later against the Definition of Ready; the whole backlog for duplicate ids, unknown
-    depends_on/parent, dependency cycles, duplicate ranks and file names.
+    depends_on/parent, dependency cycles, duplicate ranks and file names. A file that cannot
+    be read is a finding.
 
     Prints `path:line:col: severity [rule] message` per finding. Exit 0 when there are
     no errors (warnings do not fail), 1 when there are, 2 when the configuration or a
     schema is unusable.
     """
-    result = workspace.check(_workspace(config, backlog), list(paths or []))
-    _emit(report.CHECK_FORMATS[output.value](result))
+    from groom.commands import read
+
+    chosen = _format(report.CHECK, output)
+    result = read.check(_workspace(config, backlog), list(paths or []))
+    _emit(report.CHECK, chosen, result)
     raise typer.Exit(EXIT_OK if result.ok else EXIT_FINDINGS)
 
 
@@ -123,32 +148,41 @@ def list_(
     status: Annotated[
         str | None, typer.Option("--status", help="Only stories with this status.", show_default=False)
     ] = None,
-    output: Annotated[ListFormat, typer.Option("--format", help="table or json.")] = ListFormat.table,
+    output: Annotated[str | None, typer.Option("--format", help=_formats(report.LIST), show_default=False)] = None,
     config: ConfigOption = None,
     backlog: BacklogOption = None,
 ) -> None:
     """List stories in backlog order with whether each meets the Definition of Ready.
 
     Order is by rank (byte order), ties by id; stories without a rank come last. Columns:
-    id, title, status, estimate, value, rank, ready.
+    id, title, status, estimate, value, rank, ready (— for split and dropped stories, which
+    the DoR does not judge). Files that cannot be read are named on stderr (exit 1).
     """
+    from groom.commands import read
+
+    chosen = _format(report.LIST, output)
     ws = _workspace(config, backlog)
-    if status is not None and status not in ws.config.statuses:
-        raise GroomError(f"unknown status {status!r}; use one of: {', '.join(ws.config.statuses)}")
-    rows = workspace.list_stories(ws, status)
-    _emit(report.LIST_FORMATS[output.value](rows))
+    _emit(report.LIST, chosen, read.list_stories(ws, status))
+    _finish(ws)
 
 
 @app.command(short_help="Show one story and what it lacks to be ready.")
 def show(
     story_id: Annotated[str, typer.Argument(metavar="ID", help="The story's id, e.g. S-42.")],
-    output: Annotated[ShowFormat, typer.Option("--format", help="text or json.")] = ShowFormat.text,
+    output: Annotated[str | None, typer.Option("--format", help=_formats(report.SHOW), show_default=False)] = None,
     config: ConfigOption = None,
     backlog: BacklogOption = None,
 ) -> None:
     """Show one story: its fields, dependencies, children and what it lacks to be ready."""
-    view = workspace.show(_workspace(config, backlog), story_id)
-    _emit(report.SHOW_FORMATS[output.value](view))
+    from groom.commands import read
+
+    chosen = _format(report.SHOW, output)
+    ws = _workspace(config, backlog)
+    _emit(report.SHOW, chosen, read.show(ws, story_id))
+    _finish(ws)
+
+
+DryRunOption = Annotated[bool, typer.Option("--dry-run", help="Show what would change; write nothing.")]
 
 
 @app.command(short_help="Estimate a story, or settle a planning-poker round.")
@@ -167,7 +201,11 @@ def estimate(
         bool, typer.Option("--force", help="Change a final estimate, or break the DoR of a ready story, anyway.")
     ] = False,
     show_missing: Annotated[bool, typer.Option("--missing", help="List open stories without an estimate.")] = False,
-    output: Annotated[ListFormat, typer.Option("--format", help="table or json (with --missing).")] = ListFormat.table,
+    dry_run: DryRunOption = False,
+    output: Annotated[
+        str | None,
+        typer.Option("--format", help="text or json; table or json with --missing.", show_default=False),
+    ] = None,
     config: ConfigOption = None,
     backlog: BacklogOption = None,
 ) -> None:
@@ -186,27 +224,24 @@ def estimate(
     order. The estimate of a split story is history: it is shown, but counted nowhere.
     """
     from groom import estimate as estimate_module
+    from groom.commands import estimate as command
 
+    chosen = _format(report.MISSING if show_missing else report.POKER if votes else report.ESTIMATE, output)
     ws = _workspace(config, backlog)
     if show_missing:
         if story_id or points or votes:
             raise GroomError("--missing lists stories; give no ID, POINTS or --votes with it")
-        _emit(report.MISSING_FORMATS[output.value](estimate_module.missing(ws)))
-        return
+        _emit(report.MISSING, chosen, command.missing(ws))
+        _finish(ws)
     if story_id is None or (points is None) == (votes is None):
         raise GroomError("give an ID and POINTS (groom estimate S-4 5), an ID and --votes, or --missing")
     if votes is not None:
-        poker = estimate_module.play(estimate_module.parse_votes(votes, ws.config), ws.config)
-        _emit(f"{story_id}: {poker.explanation}\n")
-        if poker.consensus is None:
-            raise typer.Exit(EXIT_FINDINGS)
-        change = estimate_module.set_estimate(ws, story_id, poker.consensus, force=force)
-    else:
-        assert points is not None
-        change = estimate_module.set_estimate(
-            ws, story_id, estimate_module.parse_points(points, ws.config), force=force
-        )
-    _emit(report.estimate_change(change))
+        poker = command.poker(ws, story_id, votes, force=force, dry_run=dry_run)
+        _emit(report.POKER, chosen, poker)
+        raise typer.Exit(EXIT_OK if poker.estimated else EXIT_FINDINGS)
+    assert points is not None
+    value = estimate_module.parse_points(points, ws.config)
+    _emit(report.ESTIMATE, chosen, command.set_estimate(ws, story_id, value, force=force, dry_run=dry_run))
 
 
 class Order(StrEnum):
@@ -232,8 +267,10 @@ def reprioritize(
         bool,
         typer.Option("--rebalance", help="Give every ranked story a short, evenly spread key (rewrites many files)."),
     ] = False,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would change; write nothing.")] = False,
-    output: Annotated[ListFormat, typer.Option("--format", help="table or json.")] = ListFormat.table,
+    dry_run: DryRunOption = False,
+    output: Annotated[
+        str | None, typer.Option("--format", help="text or json; table or json with --by.", show_default=False)
+    ] = None,
     config: ConfigOption = None,
     backlog: BacklogOption = None,
 ) -> None:
@@ -249,29 +286,39 @@ def reprioritize(
     scored ones. Only stories that must move get new keys.
 
     `groom reprioritize --rebalance` spreads short keys evenly over every ranked story.
+
+    A story file that cannot be read stops every write here: its place is unknown.
     """
     from groom import reorder
+    from groom.commands import reprioritize as command
 
-    ws = _workspace(config, backlog)
-    moves = sum(1 for flag in (top, bottom, before is not None, after is not None) if flag)
-    modes = sum(1 for flag in (moves > 0, by is not None, rebalance) if flag)
-    if modes != 1 or moves > 1 or (moves == 1) != (story_id is not None):
+    moves = [
+        (name, other)
+        for name, other, given in (
+            ("top", None, top),
+            ("bottom", None, bottom),
+            ("before", before, before is not None),
+            ("after", after, after is not None),
+        )
+        if given
+    ]
+    modes = sum(1 for flag in (bool(moves), by is not None, rebalance) if flag)
+    if modes != 1 or len(moves) > 1 or bool(moves) != (story_id is not None):
         raise GroomError(
             "give one of: ID --top, ID --bottom, ID --before OTHER, ID --after OTHER, --by value|wsjf, --rebalance"
         )
+    registry: report.Formats[Any] = report.REORDER if by else report.REBALANCE if rebalance else report.MOVE
+    chosen = _format(registry, output)
+    ws = _workspace(config, backlog)
     if by is not None:
-        result = reorder.by_score(ws, by.value)
-        written = 0 if dry_run else reorder.write(result.rewrites)
-        _emit(report.REORDER_FORMATS[output.value](result, dry_run, written))
+        _emit(report.REORDER, chosen, command.by_score(ws, by.value, dry_run=dry_run))
+        _finish(ws)
     elif rebalance:
-        rewrites = reorder.rebalance(ws)
-        written = 0 if dry_run else reorder.write(rewrites)
-        _emit(report.rebalance_text(rewrites, dry_run, written))
+        _emit(report.REBALANCE, chosen, command.rebalance(ws, dry_run=dry_run))
     else:
         assert story_id is not None
-        moved = reorder.move(ws, story_id, top=top, bottom=bottom, before=before, after=after)
-        written = 0 if dry_run else reorder.write(moved.rewrites)
-        _emit(report.move_text(moved, dry_run, written))
+        where, other = moves[0]
+        _emit(report.MOVE, chosen, command.move(ws, story_id, reorder.Target(where, other), dry_run=dry_run))
 
 
 @app.command(short_help="Split a story, break out a spike, or get split advice.")
@@ -299,23 +346,27 @@ def split(
             show_default=False,
         ),
     ] = None,
-    timebox: Annotated[str, typer.Option("--timebox", help="The spike's timebox (4h, 2d, 1w).")] = "2d",
+    timebox: Annotated[
+        str | None, typer.Option("--timebox", help="The spike's timebox (4h, 2d, 1w; default 2d).", show_default=False)
+    ] = None,
     show_suggestions: Annotated[
         bool, typer.Option("--suggest", help="Name the splitting patterns that fit; write nothing.")
     ] = False,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the new stories; write nothing.")] = False,
+    dry_run: DryRunOption = False,
+    output: Annotated[str | None, typer.Option("--format", help=_formats(report.SPLIT), show_default=False)] = None,
     config: ConfigOption = None,
     backlog: BacklogOption = None,
 ) -> None:
     """Split a story into children, break out a spike, or get splitting advice.
 
-    `groom split ID --into TITLE --into TITLE`: one draft child per title, with a new id,
-    `parent: ID`, the parent's type, epic, labels, value, WSJF inputs and depends_on, the
-    parent's persona in its narrative, no estimate, and ranks right where the parent stood.
-    The parent becomes `split` and lists its `children`; its estimate stays as history.
+    `groom split ID --into TITLE --into TITLE`: one child per title (status: the new-story
+    role), with a new id, `parent: ID`, the parent's type, epic, labels, value, WSJF inputs and
+    depends_on, the parent's persona in its narrative, no estimate, and ranks right where the
+    parent stood. The parent gets the split role's status and lists its `children`; its
+    estimate stays as history.
 
-    `--by-criteria`: one child per acceptance criterion (or per `--group 1,2 --group 3`),
-    each carrying its criteria; `--into` may name them.
+    `--by-criteria`: one child per acceptance criterion (or per `--group 1,2 --group 3`, which
+    must place every criterion), each carrying its criteria; `--into` may name them.
 
     `--spike TITLE [--timebox 2d]`: a spike the story now depends on, ranked just above it,
     with the story's open questions as its criteria.
@@ -323,29 +374,35 @@ def split(
     `--suggest`: the splitting patterns that fit, and why. All files are written or none.
     """
     from groom import split as split_module
+    from groom.commands import split as command
 
-    ws = _workspace(config, backlog)
-    chosen = sum(
+    modes = sum(
         1 for flag in (bool(into) and not by_criteria, by_criteria, spike is not None, show_suggestions) if flag
     )
-    if chosen != 1 or (group and not by_criteria):
+    if modes != 1 or (group and not by_criteria) or (timebox is not None and spike is None):
         raise GroomError(
-            "give one of: --into TITLE (twice or more), --by-criteria [--group 1,2], --spike TITLE, --suggest"
+            "give one of: --into TITLE (twice or more), --by-criteria [--group 1,2], --spike TITLE [--timebox 2d], "
+            "--suggest"
         )
+    chosen = _format(report.SUGGEST if show_suggestions else report.SPLIT, output)
+    ws = _workspace(config, backlog)
     if show_suggestions:
-        _emit(report.suggestions_text(*split_module.suggest(ws, story_id)))
+        _emit(report.SUGGEST, chosen, command.suggest(ws, story_id))
         return
-    if spike is not None:
-        plan = split_module.plan_spike(ws, story_id, spike, timebox)
-    elif by_criteria:
-        plan = split_module.plan_by_criteria(ws, story_id, group or [], into or [])
-    else:
-        plan = split_module.plan_into(ws, story_id, into or [])
-    written = 0 if dry_run else split_module.write(plan)
-    _emit(report.split_text(plan, dry_run, written))
+    result = command.split_story(
+        ws,
+        story_id,
+        into=into or [],
+        by_criteria=by_criteria,
+        groups=group or [],
+        spike=spike,
+        timebox=timebox or split_module.DEFAULT_TIMEBOX,
+        dry_run=dry_run,
+    )
+    _emit(report.SPLIT, chosen, result)
 
 
-@app.command(short_help="Create a draft story with the next free id.")
+@app.command(short_help="Create a story with the next free id.")
 def new(
     title: Annotated[str, typer.Argument(help="The story's title.")],
     story_type: Annotated[str, typer.Option("--type", help="story, spike, bug or chore (groom.toml: types).")] = (
@@ -355,24 +412,23 @@ def new(
     after: Annotated[
         str | None, typer.Option("--after", metavar="ID", help="Rank it just below ID.", show_default=False)
     ] = None,
+    dry_run: DryRunOption = False,
+    output: Annotated[str | None, typer.Option("--format", help=_formats(report.NEW), show_default=False)] = None,
     config: ConfigOption = None,
     backlog: BacklogOption = None,
 ) -> None:
-    """Create a draft story from the template with the next free id.
+    """Create a story from the template with the next free id and the new-story status.
 
     The id is above every id in the working tree and on every local and remote-tracking
     branch, so stories created on two branches do not collide in the usual case. The file is
     the id plus a short slug of the title; the story goes to the bottom of the ranked stories
     unless --top or --after ID.
     """
-    from groom import split as split_module
+    from groom.commands import split as command
 
-    if top and after is not None:
-        raise GroomError("give --top or --after ID, not both")
+    chosen = _format(report.NEW, output)
     ws = _workspace(config, backlog)
-    story = split_module.plan_new(ws, title, story_type, top=top, after=after)
-    split_module.create(ws, story)
-    _emit(f'{story.id}: created {story.path} (rank "{story.fields["rank"]}", status {story.fields["status"]})\n')
+    _emit(report.NEW, chosen, command.new(ws, title, story_type, top=top, after=after, dry_run=dry_run))
 
 
 @app.command(short_help="Give a story a fresh id and update every reference.")
@@ -382,7 +438,8 @@ def renumber(
         str | None,
         typer.Option("--to", metavar="NEW_ID", help="The new id (default: the next free one).", show_default=False),
     ] = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would change; write nothing.")] = False,
+    dry_run: DryRunOption = False,
+    output: Annotated[str | None, typer.Option("--format", help=_formats(report.RENUMBER), show_default=False)] = None,
     config: ConfigOption = None,
     backlog: BacklogOption = None,
 ) -> None:
@@ -393,19 +450,11 @@ def renumber(
     renumbered story's own children and lists the other references for you to check. All files
     are written or none.
     """
-    from groom import split as split_module
+    from groom.commands import split as command
 
+    chosen = _format(report.RENUMBER, output)
     ws = _workspace(config, backlog)
-    plan = split_module.plan_renumber(ws, target, to)
-    written = 0 if dry_run else split_module.write_renumber(ws, plan)
-    _emit(report.renumber_text(plan, dry_run, written))
-
-
-class SprintFormat(StrEnum):
-    table = "table"
-    markdown = "markdown"
-    json = "json"
-    csv = "csv"
+    _emit(report.RENUMBER, chosen, command.renumber(ws, target, to, dry_run=dry_run))
 
 
 class Fill(StrEnum):
@@ -437,10 +486,11 @@ def sprint_candidates(
     sprints: Annotated[
         int, typer.Option("--sprints", metavar="K", help="Also forecast the next K sprints (Monte Carlo).", min=0)
     ] = 0,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed of the Monte Carlo readings.")] = 42,
-    output: Annotated[SprintFormat, typer.Option("--format", help="table, markdown, json or csv.")] = (
-        SprintFormat.table
-    ),
+    seed: Annotated[
+        int | None,
+        typer.Option("--seed", help="Random seed of the Monte Carlo readings (default 42).", show_default=False),
+    ] = None,
+    output: Annotated[str | None, typer.Option("--format", help=_formats(report.SPRINT), show_default=False)] = None,
     config: ConfigOption = None,
     backlog: BacklogOption = None,
 ) -> None:
@@ -450,23 +500,19 @@ def sprint_candidates(
     or selected above it, and it fits the capacity left. Every story left out above the cut is
     listed with all its reasons. With three or more past sprints, the share of past velocities
     that would have covered the total says how likely the set is to be finished. Split and
-    dropped stories are never work.
+    dropped stories are never work. Story files that cannot be read are named in every format
+    and on stderr (exit 1): the plan cannot account for them.
     """
-    from groom import sprint as sprint_module
+    from groom import sprint
+    from groom.commands import sprint as command
 
+    chosen = _format(report.SPRINT, output)
     ws = _workspace(config, backlog)
-    result = sprint_module.plan(ws, capacity, fill.value if fill else None, sprints, seed)
-    _emit(report.SPRINT_FORMATS[output.value](result))
-
-
-AGENDA_TOP = 10
-STALE_DAYS = 180
-
-
-class AgendaFormat(StrEnum):
-    table = "table"
-    markdown = "markdown"
-    json = "json"
+    result = command.candidates(
+        ws, capacity, fill.value if fill else None, sprints, sprint.DEFAULT_SEED if seed is None else seed
+    )
+    _emit(report.SPRINT, chosen, result)
+    _finish(ws)
 
 
 @app.command(short_help="Open questions by owner.")
@@ -477,7 +523,7 @@ def actions(
             "--owner", metavar="NAME", help="Only this owner's questions (@name or name).", show_default=False
         ),
     ] = None,
-    output: Annotated[ListFormat, typer.Option("--format", help="table or json.")] = ListFormat.table,
+    output: Annotated[str | None, typer.Option("--format", help=_formats(report.ACTIONS), show_default=False)] = None,
     config: ConfigOption = None,
     backlog: BacklogOption = None,
 ) -> None:
@@ -486,18 +532,23 @@ def actions(
     A question is an unticked list item under a heading with "Question" in it (an owner is
     `@name` at its start), or an item of a `questions:` list in front matter.
     """
-    from groom import refine as refine_module
+    from groom.commands import refine as command
 
-    groups = refine_module.actions(_workspace(config, backlog), owner)
-    _emit(report.ACTIONS_FORMATS[output.value](groups))
+    chosen = _format(report.ACTIONS, output)
+    ws = _workspace(config, backlog)
+    _emit(report.ACTIONS, chosen, command.actions(ws, owner))
+    _finish(ws)
 
 
 @app.command(short_help="The agenda of the next refinement meeting.")
 def refine(
-    top: Annotated[int, typer.Option("--top", metavar="N", help="How many stories to put on the agenda.", min=1)] = (
-        AGENDA_TOP
-    ),
-    output: Annotated[AgendaFormat, typer.Option("--format", help="table, markdown or json.")] = AgendaFormat.table,
+    top: Annotated[
+        int | None,
+        typer.Option(
+            "--top", metavar="N", help="How many stories to put on the agenda (default 10).", min=1, show_default=False
+        ),
+    ] = None,
+    output: Annotated[str | None, typer.Option("--format", help=_formats(report.AGENDA), show_default=False)] = None,
     config: ConfigOption = None,
     backlog: BacklogOption = None,
 ) -> None:
@@ -508,32 +559,42 @@ def refine(
     there is, in points and in sprints of velocity.
     """
     from groom import refine as refine_module
+    from groom.commands import refine as command
 
-    result = refine_module.agenda(_workspace(config, backlog), top)
-    _emit(report.AGENDA_FORMATS[output.value](result))
+    chosen = _format(report.AGENDA, output)
+    ws = _workspace(config, backlog)
+    _emit(report.AGENDA, chosen, command.agenda(ws, refine_module.DEFAULT_TOP if top is None else top))
+    _finish(ws)
 
 
 @app.command(short_help="Open stories nobody has touched in N days.")
 def stale(
-    days: Annotated[int, typer.Option("--days", metavar="N", help="Not changed in this many days.", min=0)] = (
-        STALE_DAYS
-    ),
-    drop: Annotated[bool, typer.Option("--drop", help="Mark them dropped, all files or none.")] = False,
-    output: Annotated[ListFormat, typer.Option("--format", help="table or json.")] = ListFormat.table,
+    days: Annotated[
+        int | None,
+        typer.Option(
+            "--days", metavar="N", help="Not changed in this many days (default 180).", min=0, show_default=False
+        ),
+    ] = None,
+    drop: Annotated[bool, typer.Option("--drop", help="Give them the dropped status, all files or none.")] = False,
+    dry_run: DryRunOption = False,
+    output: Annotated[str | None, typer.Option("--format", help=_formats(report.STALE), show_default=False)] = None,
     config: ConfigOption = None,
     backlog: BacklogOption = None,
 ) -> None:
     """Open stories whose file has not changed in N days, oldest first, with who changed it last.
 
     Dates come from git history, read in one pass; outside a git repository groom says so and
-    uses the files' modification times. --drop marks them `dropped` in one all-or-nothing write.
+    uses the files' modification times. --drop gives them the dropped role's status in one
+    all-or-nothing write.
     """
     from groom import refine as refine_module
+    from groom.commands import refine as command
 
+    chosen = _format(report.STALE, output)
     ws = _workspace(config, backlog)
-    result = refine_module.staleness(ws, days)
-    written = workspace.write_fields(refine_module.drop_plan(ws, result.stories)) if drop else 0
-    _emit(report.STALE_FORMATS[output.value](result, drop, written))
+    limit = refine_module.DEFAULT_STALE_DAYS if days is None else days
+    _emit(report.STALE, chosen, command.stale(ws, limit, drop=drop, dry_run=dry_run))
+    _finish(ws)
 
 
 @app.command(short_help="Start a backlog: groom.toml, schemas, a first story.")
@@ -548,7 +609,7 @@ def init(
     from groom import init as init_module
 
     created = init_module.init(folder if folder.is_absolute() else Path.cwd() / folder)
-    _emit(report.init_text(created))
+    sys.stdout.write(report.init_text(created))
 
 
 def run() -> None:

@@ -24,6 +24,23 @@ DEFAULT_DONE_STATUSES = ("done",)
 DEFAULT_FINAL_STATUSES = ("planned", "in-progress", "done")
 DEFAULT_INACTIVE_STATUSES = ("split", "dropped")
 DEFAULT_TYPES = ("story", "spike", "bug", "chore")
+DEFAULT_ROLES: dict[str, str] = {
+    "new": "draft",
+    "planned": "planned",
+    "split": "split",
+    "dropped": "dropped",
+    "backlog": "ready",
+}
+"""The status each role names unless groom.toml says otherwise: what ``groom new`` and split
+children get, what ``groom plan`` sets, what a split parent and a dropped story get, and where
+``groom close --to-backlog`` returns unfinished stories."""
+ROLE_USE = {
+    "new": "new stories and split children get",
+    "planned": "groom plan gives the stories of a sprint",
+    "split": "a split story gets",
+    "dropped": "a dropped story gets",
+    "backlog": "unfinished stories return to when a sprint closes",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +72,18 @@ class Config:
     fill: str = "skip"
     spike_points_per_day: float | None = None
     """When set, a spike takes its timebox × this many points of the capacity, not its estimate."""
+    roles: tuple[tuple[str, str], ...] = tuple(DEFAULT_ROLES.items())
+    """(role, status) for the roles this backlog has; see DEFAULT_ROLES."""
+
+    def role(self, name: str) -> str:
+        """The team's status for a role ("new", "planned", "split", "dropped", "backlog")."""
+        for role, status in self.roles:
+            if role == name:
+                return status
+        raise ConfigError(
+            f"this backlog has no status for what {ROLE_USE[name]}: set status.{name} in groom.toml "
+            f"to one of {', '.join(self.statuses)}"
+        )
 
     def is_open(self, status: str) -> bool:
         """Work still to do: not done, not split, not dropped."""
@@ -125,6 +154,7 @@ def _from_file(path: Path) -> Config:
         fill=reader.get("sprint.fill", _choice("skip", "strict"), "skip"),
         spike_points_per_day=_optional_float(reader.get("sprint.spike_points_per_day", _number, -1)),
     )
+    config = replace(config, roles=_roles(reader, statuses, path))
     reader.reject_unknown()
     for name in ("ready_statuses", "done_statuses", "final_statuses", "inactive_statuses"):
         unknown = [s for s in getattr(config, name) if s not in config.statuses]
@@ -137,6 +167,23 @@ def _from_file(path: Path) -> Config:
     if sorted(set(scale)) != list(scale):
         raise ConfigError("estimate.scale must list distinct numbers in increasing order", path=str(path))
     return config
+
+
+def _roles(reader: _Reader, statuses: tuple[str, ...], path: Path) -> tuple[tuple[str, str], ...]:
+    """Each role the file names must be a known status; a role left out takes its default name
+    when the team has that status, and is absent otherwise (a command that needs it says so)."""
+    roles = []
+    for role, default in DEFAULT_ROLES.items():
+        status = reader.get(f"status.{role}", _str, "")
+        if status and status not in statuses:
+            raise ConfigError(
+                f"status.{role} names {status!r}, which is not in status.all; add it there or name one of "
+                f"{', '.join(statuses)}",
+                path=str(path),
+            )
+        if status or default in statuses:
+            roles.append((role, status or default))
+    return tuple(roles)
 
 
 def _optional_path(root: Path, value: str) -> Path | None:

@@ -1,8 +1,7 @@
 """Estimates on the team's scale: one value, or a planning-poker round.
 
-Parsing the scale and settling a round are pure functions. ``set_estimate`` decides whether a
-write is allowed (final estimates, the DoR of a ready story) and writes the one line through
-the workspace's all-or-nothing writer, or raises a GroomError that says why not.
+Pure functions: parsing the scale, settling a round, and deciding whether an estimate may be
+written (final estimates, the DoR of a ready story). ``commands.estimate`` reads and writes.
 """
 
 from __future__ import annotations
@@ -11,11 +10,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from groom import ready
-from groom.backlog import Story
 from groom.config import Config
 from groom.errors import DorRefusal, GroomError
+from groom.model import Story
 from groom.numbers import points as show_points
-from groom.workspace import Workspace, write_fields
 
 UNKNOWN = "?"
 Points = int | float | str
@@ -63,6 +61,8 @@ def parse_votes(text: str, config: Config) -> list[Vote]:
         voter = name.strip() if sep else f"#{index + 1}"
         if sep and not voter:
             raise GroomError(f"vote {item.strip()!r} has no name before '='; write name=points")
+        if sep and any(vote.voter.lower() == voter.lower() for vote in votes):
+            raise GroomError(f"{voter} voted twice; give one vote per person")
         votes.append(Vote(voter, parse_points(value if sep else name, config, voter)))
     if len(votes) < 2:
         raise GroomError("a planning-poker round needs at least two votes, e.g. --votes 3,5,5 or ana=3,bo=5")
@@ -118,13 +118,16 @@ def play(votes: Sequence[Vote], config: Config) -> Round:
 
 @dataclass(frozen=True, slots=True)
 class Change:
-    """One story's estimate as written (or as it already was)."""
+    """One story's estimate: what it was and what it becomes."""
 
-    story_id: str
-    path: str
+    story: Story
     old: object
     new: Points
-    written: bool
+
+    @property
+    def needed(self) -> bool:
+        """False when the story already has exactly this estimate: nothing to write."""
+        return not (self.old == self.new and type(self.old) is type(self.new))
 
 
 def _final_refusal(story: Story, config: Config) -> str | None:
@@ -141,31 +144,28 @@ def _final_refusal(story: Story, config: Config) -> str | None:
     return None
 
 
-def set_estimate(ws: Workspace, story_id: str, points: Points, *, force: bool = False) -> Change:
-    """Write ``estimate: points`` into the story's file, changing that one line.
+def plan(story: Story, points: Points, judge: ready.Judge, *, force: bool = False) -> Change:
+    """The estimate to write, or why not.
 
     Refused (GroomError, exit 2) for a final or historical estimate without ``force``; refused
     (DorRefusal, exit 1) when the story claims to be ready and the new value would break the
-    Definition of Ready, unless ``force``.
+    Definition of Ready, unless ``force``. ``judge`` sees at least the story and what it
+    depends on.
     """
-    story = ws.story(story_id)
-    refusal = _final_refusal(story, ws.config)
+    config = judge.backlog.config
+    refusal = _final_refusal(story, config)
     if refusal and not force:
         raise GroomError(refusal)
-    old = story.data.get("estimate")
-    if old == points and type(old) is type(points):
-        return Change(story.id, story.display, old, points, written=False)
-    if not force:
-        _refuse_new_gaps(ws, story, {"estimate": points})
-    written = write_fields([(story, {"estimate": points})]) == 1
-    return Change(story.id, story.display, old, points, written)
+    change = Change(story, story.data.get("estimate"), points)
+    if change.needed and not force:
+        refuse_new_gaps(judge, story, {"estimate": points})
+    return change
 
 
-def _refuse_new_gaps(ws: Workspace, story: Story, changes: dict[str, object]) -> None:
+def refuse_new_gaps(judge: ready.Judge, story: Story, changes: dict[str, object]) -> None:
     """Refuse an edit that would make a story that claims readiness fail a DoR item."""
-    if story.status not in ws.config.ready_statuses:
+    if not judge.claims_ready(story):
         return
-    judge = ready.Judge(ws.neighbourhood(story), ws.schemas)
     before = {gap.rule for gap in judge.gaps(story)}
     edited = replace(story, data={**story.data, **changes})
     new = [gap for gap in judge.gaps(edited) if gap.rule not in before]
@@ -177,10 +177,10 @@ def _refuse_new_gaps(ws: Workspace, story: Story, changes: dict[str, object]) ->
         )
 
 
-def missing(ws: Workspace) -> list[Story]:
+def missing(stories: Sequence[Story], config: Config) -> list[Story]:
     """Open stories without an estimate (or with ``?``), in backlog order."""
     return [
         story
-        for story in ws.backlog.stories
-        if ws.config.is_open(story.status) and (story.estimate is None or story.estimate == UNKNOWN)
+        for story in stories
+        if config.is_open(story.status) and (story.estimate is None or story.estimate == UNKNOWN)
     ]

@@ -7,7 +7,7 @@ from importlib import resources
 from pathlib import Path
 
 from groom import config as config_module
-from groom import storyfile
+from groom import edits
 from groom.errors import GroomError
 
 CONFIG_TEXT = """\
@@ -116,5 +116,5 @@ def init(root: Path) -> Created:
         raise GroomError(f"{names} already exist(s); groom init writes nothing over existing files")
     for folder in {path.parent for path in files}:
         folder.mkdir(parents=True, exist_ok=True)
-    storyfile.save_all([], [storyfile.NewFile(str(path), raw) for path, raw in files.items()])
+    edits.create_files({str(path): raw for path, raw in files.items()})
     return Created(root, tuple(files))

@@ -13,8 +13,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from groom.backlog import RESERVED_KEY, Backlog, Story
+from groom import yamlio
 from groom.findings import ERROR, WARNING, Finding
+from groom.model import RESERVED_KEY, Backlog, Story
 from groom.schemas import Schema, Schemas
 
 if TYPE_CHECKING:
@@ -124,8 +125,18 @@ def _position(story: Story, error: ValidationError) -> tuple[int, int]:
         return story.facts.line_of(name), 1
     if not path:
         # A missing key: point at the status, which is what claims readiness.
-        return story.fm_position(("status",)) if "status" in story.data else (1, 1)
-    return story.fm_position(path)
+        return _fm_position(story, ("status",)) if "status" in story.data else (1, 1)
+    return _fm_position(story, path)
+
+
+FM_LINE = 2
+"""1-based file line of the first front matter line (the one after '---')."""
+
+
+def _fm_position(story: Story, path: tuple[yamlio.PathItem, ...]) -> tuple[int, int]:
+    """1-based file (line, column) of the front matter value at ``path``."""
+    line, column = yamlio.locate(story.front_matter, path)
+    return FM_LINE + line, column + 1
 
 
 class Judge:
@@ -264,7 +275,7 @@ def integrity(backlog: Backlog) -> list[Finding]:
 
 def _at(story: Story, path: tuple[str | int, ...], rule: str, severity: str, message: str) -> Finding:
     """A finding placed at the front matter value ``path`` of ``story``."""
-    line, column = story.fm_position(path)
+    line, column = _fm_position(story, path)
     return Finding(story.display, line, column, story.id or None, rule, severity, message)
 
 

@@ -1,27 +1,27 @@
 """The refinement meeting: its agenda, the open questions by owner, and stale stories.
 
-Pure functions over a loaded backlog, except ``staleness``, which reads git history once.
+Pure functions over the backlog's stories; ``commands.refine`` reads the files and git history.
 """
 
 from __future__ import annotations
 
-import os
-import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from groom import sprint
-from groom.backlog import Story
+from groom.config import Config
 from groom.errors import ConfigError
 from groom.facts import Question
-from groom.ids import git_output
+from groom.model import Story, Unreadable
 from groom.numbers import points as show_points
-from groom.ready import Gap
-from groom.workspace import Workspace
+from groom.ready import Gap, Judge
 
 AIM_SPRINTS = 2.0
 """Sprints of ready work teams commonly aim to keep at the top of the backlog."""
+DEFAULT_TOP = 10
+"""Stories on a refinement agenda unless --top says otherwise."""
+DEFAULT_STALE_DAYS = 180
+"""Days without a change after which an open story is stale unless --days says otherwise."""
 
 
 # ---------------------------------------------------------------------------------------
@@ -34,19 +34,22 @@ class Action:
     question: Question
 
 
-def actions(ws: Workspace, owner: str | None) -> list[tuple[str, list[Action]]]:
+def actions(stories: Sequence[Story], config: Config, owner: str | None) -> list[tuple[str, list[Action]]]:
     """Open questions of open stories grouped by owner (named owners first, alphabetically;
-    then the unassigned), each group highest-ranked story first."""
+    then the unassigned), each group highest-ranked story first. Owners are one person
+    whatever the case (@Mira and @mira); the group takes the first spelling met."""
     wanted = owner.lstrip("@").lower() if owner else None
     groups: dict[str, list[Action]] = {}
-    for story in ws.backlog.stories:  # already in backlog order
-        if not ws.config.is_open(story.status):
+    names: dict[str, str] = {}
+    for story in stories:  # already in backlog order
+        if not config.is_open(story.status):
             continue
         for question in story.facts.open_questions:
             name = question.owner or ""
             if wanted is not None and name.lower() != wanted:
                 continue
-            groups.setdefault(name, []).append(Action(story, question))
+            shown = names.setdefault(name.lower(), name)
+            groups.setdefault(shown, []).append(Action(story, question))
     return sorted(groups.items(), key=lambda item: (item[0] == "", item[0].lower()))
 
 
@@ -69,6 +72,7 @@ class Agenda:
     ready_points: float
     ready_stories: int
     capacity: sprint.Capacity | None
+    unreadable: tuple[Unreadable, ...] = ()
 
     @property
     def sprints_of_ready_work(self) -> float | None:
@@ -78,22 +82,22 @@ class Agenda:
 
 
 def _split_advice(story: Story, limit: float) -> str:
-    points = story.estimate
-    if points == "?":
+    points = story.points
+    if story.estimate == "?":
         return f"estimate is ?: break out a spike (groom split {story.id} --spike TITLE) or answer the questions"
-    if isinstance(points, int | float) and not isinstance(points, bool) and points > limit:
-        return f"{points} points is above {show_points(limit)}: split it (groom split {story.id} --suggest)"
+    if points is not None and points > limit:
+        return (
+            f"{show_points(points)} points is above {show_points(limit)}: split it (groom split {story.id} --suggest)"
+        )
     return ""
 
 
-def agenda(ws: Workspace, top: int) -> Agenda:
+def agenda(stories: Sequence[Story], judge: Judge, config: Config, top: int = DEFAULT_TOP) -> Agenda:
     """The ``top`` highest-ranked open stories that are not ready, and the ready work there is."""
-    config = ws.config
-    judge = ws.judge
     items: list[AgendaItem] = []
     ready_points = 0.0
     ready_stories = 0
-    for story in ws.backlog.stories:
+    for story in stories:
         if not config.is_open(story.status) or story.status in config.final_statuses:
             continue
         gaps = tuple(judge.gaps(story))
@@ -107,7 +111,7 @@ def agenda(ws: Workspace, top: int) -> Agenda:
                 AgendaItem(story, gaps, story.facts.open_questions, _split_advice(story, config.max_story_points))
             )
     try:
-        capacity = sprint.capacity(ws.backlog.stories, config, None)
+        capacity = sprint.capacity(stories, config, None)
     except ConfigError:
         capacity = None
     return Agenda(tuple(items), ready_points, ready_stories, capacity)
@@ -126,57 +130,37 @@ class Staleness:
     """Who changed it last; empty when the date comes from the file system."""
 
 
-def _git_history(folder: Path) -> dict[str, tuple[float, str]] | None:
-    """Last commit time and author per file under ``folder``, from one ``git log``; None
-    outside a git repository."""
-    top = git_output(["rev-parse", "--show-toplevel"], folder)
-    if top is None:
-        return None
-    root = Path(top.strip())
-    target = str(folder.resolve())
-    log = git_output(["log", "--no-renames", "--format=%x00%ct%x09%an", "--name-only", "--", target], root, 300)
-    seen: dict[str, tuple[float, str]] = {}
-    when, author = 0.0, ""
-    for line in (log or "").splitlines():  # no output: no commits yet
-        if line.startswith("\0"):
-            stamp, _, author = line[1:].partition("\t")
-            when = float(stamp)
-        elif line:
-            # Newest commits come first: the first time a file appears is its last change.
-            seen.setdefault(str((root / line).resolve()), (when, author))
-    for line in (git_output(["status", "--porcelain", "--no-renames", "--", target], root, 60) or "").splitlines():
-        # An uncommitted change is a change now; untracked files fall back to their mtime.
-        if line[:2] != "??":
-            seen[str((root / line[3:]).resolve())] = (time.time(), "(uncommitted)")
-    return seen
-
-
 @dataclass(frozen=True, slots=True)
 class StaleReport:
     stories: tuple[Staleness, ...]
     days: int
     from_git: bool
+    unreadable: tuple[Unreadable, ...] = ()
 
 
-def staleness(ws: Workspace, days: int) -> StaleReport:
-    """Open stories whose file has not changed in ``days`` days, oldest first."""
-    history = _git_history(ws.config.backlog)
-    cutoff = time.time() - days * 86_400
+def staleness(
+    stories: Sequence[Story],
+    config: Config,
+    changed: Mapping[str, tuple[float, str]],
+    from_git: bool,
+    now: float,
+    days: int = DEFAULT_STALE_DAYS,
+) -> StaleReport:
+    """Open stories whose file has not changed in ``days`` days, oldest first. ``changed`` maps
+    each story's path to when it last changed and who changed it."""
+    cutoff = now - days * 86_400
     found: list[Staleness] = []
-    for story in ws.backlog.stories:
-        if not ws.config.is_open(story.status):
+    for story in stories:
+        if not config.is_open(story.status):
             continue
-        resolved = str(Path(story.path).resolve())
-        if history is not None and resolved in history:
-            changed, author = history[resolved]
-        else:
-            changed, author = os.stat(story.path).st_mtime, ""
-        if changed < cutoff:
-            found.append(Staleness(story, changed, author))
+        when, author = changed[story.path]
+        if when < cutoff:
+            found.append(Staleness(story, when, author))
     found.sort(key=lambda item: (item.changed, item.story.order_key))
-    return StaleReport(tuple(found), days, history is not None)
+    return StaleReport(tuple(found), days, from_git)
 
 
-def drop_plan(ws: Workspace, stale: Sequence[Staleness]) -> list[tuple[Story, dict[str, object]]]:
-    dropped = "dropped" if "dropped" in ws.config.statuses else ws.config.inactive_statuses[-1]
+def drop_changes(stale: Sequence[Staleness], config: Config) -> list[tuple[Story, dict[str, object]]]:
+    """What ``--drop`` writes: the dropped role's status on every stale story."""
+    dropped = config.role("dropped")
     return [(item.story, {"status": dropped}) for item in stale]

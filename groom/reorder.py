@@ -8,45 +8,38 @@ keys evenly when repeated inserts have made them long.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-from groom import rank, storyfile, yamlio
-from groom.backlog import Placement, Story, id_key
-from groom.errors import GroomError, WriteConflict
-from groom.workspace import Workspace
+from groom import rank
+from groom.config import Config
+from groom.errors import GroomError, StoryNotFound
+from groom.model import Placement, Story, as_points, id_key, order_key
 
 
 @dataclass(frozen=True, slots=True)
 class Rewrite:
     """One story whose rank changes."""
 
-    story_id: str
-    path: str
+    source: Placement | Story
     old: str | None
     new: str
 
-
-def _edits(rewrites: Sequence[Rewrite]) -> list[tuple[storyfile.Snapshot, bytes]]:
-    """Read each file once more and prepare its one-line edit; a file whose rank is no longer
-    what the ordering was computed from is a conflict, so nothing is written."""
-    edits = []
-    for rewrite in rewrites:
-        snapshot = storyfile.read_regular(rewrite.path)
-        data = yamlio.load_mapping(storyfile.split(snapshot.raw).front_matter)
-        if data.get("rank") != rewrite.old or data.get("id") != rewrite.story_id:
-            raise WriteConflict("changed on disk since groom read it; run the command again", path=rewrite.path)
-        edits.append((snapshot, storyfile.set_fields(snapshot.raw, {"rank": yamlio.Quoted(rewrite.new)})))
-    return edits
-
-
-def write(rewrites: Sequence[Rewrite]) -> int:
-    """Apply rank rewrites all or nothing; returns the number of files written."""
-    return storyfile.save_all(_edits(rewrites))
+    @property
+    def story_id(self) -> str:
+        return self.source.id
 
 
 # ---------------------------------------------------------------------------------------
 # moves
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """Where a story goes: ``top``, ``bottom``, or ``before``/``after`` another story."""
+
+    where: str
+    other: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +58,27 @@ class Move:
     "dependencies in order" fails for it until they move up too)."""
 
 
+@dataclass(frozen=True, slots=True)
+class _Gap:
+    """Between which keys the moved story goes, next to which stories, and the first ranks
+    unranked stories need so that the gap exists."""
+
+    low: str | None
+    high: str | None
+    after: str | None
+    before: str | None
+    first_ranks: tuple[Rewrite, ...] = ()
+
+
+def _one(order: Sequence[Placement], story_id: str) -> Placement:
+    mine = [p for p in order if p.id == story_id]
+    if not mine:
+        raise StoryNotFound(f"no story with id {story_id!r}; 'groom list' shows the ids")
+    if len(mine) > 1:
+        raise GroomError(f"id {story_id} is used by {len(mine)} files; run 'groom check' and fix that first")
+    return mine[0]
+
+
 def _neighbour_below(order: Sequence[Placement], index: int, key: str) -> str | None:
     """The rank of the nearest story before ``index`` that sorts strictly before ``key``."""
     for placement in reversed(order[:index]):
@@ -80,91 +94,92 @@ def _neighbour_above(order: Sequence[Placement], index: int, key: str) -> str | 
     return None
 
 
-def _rank_unranked_through(order: Sequence[Placement], index: int) -> list[Rewrite]:
+def _rank_unranked_through(order: Sequence[Placement], index: int) -> tuple[Rewrite, ...]:
     """Stories without a rank sort last, by id. To put a story next to one of them, that one
     and the unranked stories before it get ranks after the last ranked story, in the order
     they are shown in now."""
     first = next(i for i, p in enumerate(order) if p.rank is None)
     last_ranked = order[first - 1].rank if first > 0 else None
     keys = rank.n_between(last_ranked, None, index - first + 1)
-    return [Rewrite(p.id, p.path, None, key) for p, key in zip(order[first : index + 1], keys, strict=True)]
+    return tuple(Rewrite(p, None, key) for p, key in zip(order[first : index + 1], keys, strict=True))
 
 
-def move(
-    ws: Workspace,
-    story_id: str,
-    *,
-    top: bool = False,
-    bottom: bool = False,
-    before: str | None = None,
-    after: str | None = None,
-) -> Move:
-    """Place one story at the top, at the bottom, or next to another; see the module doc."""
-    everything = ws.placements
-    mine = [p for p in everything if p.id == story_id]
-    if not mine:
-        raise GroomError(f"no story with id {story_id!r} in {ws.config.backlog}; 'groom list' shows the ids")
-    if len(mine) > 1:
-        raise GroomError(f"id {story_id} is used by {len(mine)} files; run 'groom check' and fix that first")
-    me = mine[0]
-    order = [p for p in everything if p is not me]
-    ranked = [p for p in order if p.rank is not None]
-    extra: list[Rewrite] = []
-    neighbours: tuple[str | None, str | None]
+def _end_gap(ranked: Sequence[Placement], top: bool) -> _Gap:
+    if not ranked:
+        return _Gap(None, None, None, None)
     if top:
-        low, high = None, (ranked[0].rank if ranked else None)
-        neighbours = (None, ranked[0].id if ranked else None)
-    elif bottom:
-        low, high = (ranked[-1].rank if ranked else None), None
-        neighbours = (ranked[-1].id if ranked else None, None)
-    else:
-        other_id = before if before is not None else after
-        if other_id == story_id:
-            raise GroomError(f"{story_id} cannot be moved next to itself")
-        index = next((i for i, p in enumerate(order) if p.id == other_id), None)
-        if index is None:
-            raise GroomError(f"no story with id {other_id!r} in {ws.config.backlog}; 'groom list' shows the ids")
-        other = order[index]
-        if other.rank is None:
-            extra = _rank_unranked_through(order, index)
-            other_key = extra[-1].new
-            previous = extra[-2].new if len(extra) > 1 else (ranked[-1].rank if ranked else None)
-            low, high = (previous, other_key) if before is not None else (other_key, None)
-        elif before is not None:
-            low, high = _neighbour_below(order, index, other.rank), other.rank
-        else:
-            low, high = other.rank, _neighbour_above(order, index, other.rank)
-        shown_before = order[index - 1].id if index > 0 else None
-        shown_after = order[index + 1].id if index + 1 < len(order) else None
-        neighbours = (shown_before, other.id) if before is not None else (other.id, shown_after)
-    already_there = (
-        not extra
+        return _Gap(None, ranked[0].rank, None, ranked[0].id)
+    return _Gap(ranked[-1].rank, None, ranked[-1].id, None)
+
+
+def _next_to(order: Sequence[Placement], story_id: str, other_id: str, before: bool) -> _Gap:
+    if other_id == story_id:
+        raise GroomError(f"{story_id} cannot be moved next to itself")
+    index = next((i for i, p in enumerate(order) if p.id == other_id), None)
+    if index is None:
+        raise StoryNotFound(f"no story with id {other_id!r}; 'groom list' shows the ids")
+    other = order[index]
+    shown_before = order[index - 1].id if index > 0 else None
+    shown_after = order[index + 1].id if index + 1 < len(order) else None
+    after_id, before_id = (shown_before, other.id) if before else (other.id, shown_after)
+    if other.rank is None:
+        extra = _rank_unranked_through(order, index)
+        other_key = extra[-1].new
+        ranked = [p.rank for p in order if p.rank is not None]
+        previous = extra[-2].new if len(extra) > 1 else (ranked[-1] if ranked else None)
+        low, high = (previous, other_key) if before else (other_key, None)
+        return _Gap(low, high, after_id, before_id, extra)
+    if before:
+        return _Gap(_neighbour_below(order, index, other.rank), other.rank, after_id, before_id)
+    return _Gap(other.rank, _neighbour_above(order, index, other.rank), after_id, before_id)
+
+
+def _already_there(me: Placement, gap: _Gap) -> bool:
+    return (
+        not gap.first_ranks
         and me.rank is not None
         and rank.is_valid(me.rank)
-        and (low is None or low < me.rank)
-        and (high is None or me.rank < high)
+        and (gap.low is None or gap.low < me.rank)
+        and (gap.high is None or me.rank < gap.high)
     )
-    if already_there:
-        return Move(me.id, me.rank, me.rank or "", neighbours[0], neighbours[1], ())
-    key = rank.between(low, high)
-    rewrites = (*extra, Rewrite(me.id, me.path, me.rank, key))
-    return Move(me.id, me.rank, key, neighbours[0], neighbours[1], rewrites, _below_me(ws, me, key, rewrites))
 
 
-def _below_me(ws: Workspace, me: Placement, key: str, rewrites: Sequence[Rewrite]) -> tuple[str, ...]:
-    """The moved story's open dependencies that sort after its new key."""
-    depends_on = ws.story(me.id).depends_on
-    if not depends_on:
+def _open_dependencies_below(
+    order: Sequence[Placement], me: Placement, rewrites: Sequence[Rewrite], done: Collection[str]
+) -> tuple[str, ...]:
+    """The moved story's open dependencies that sort after its new place."""
+    if not me.depends_on:
         return ()
     new_ranks = {rewrite.story_id: rewrite.new for rewrite in rewrites}
-    mine = (False, key, id_key(me.id))
-    below = []
-    for placement in ws.placements:
-        if placement.id in depends_on and placement.id != me.id and placement.status not in ws.config.done_statuses:
-            their_rank = new_ranks.get(placement.id, placement.rank)
-            if (their_rank is None, their_rank or "", id_key(placement.id)) > mine:
-                below.append(placement.id)
-    return tuple(below)
+    mine = order_key(new_ranks[me.id], me.id)
+    return tuple(
+        p.id
+        for p in order
+        if p.id in me.depends_on
+        and p.id != me.id
+        and p.status not in done
+        and order_key(new_ranks.get(p.id, p.rank), p.id) > mine
+    )
+
+
+def move(order: Sequence[Placement], story_id: str, target: Target, done: Collection[str] = ()) -> Move:
+    """Place one story at the top, at the bottom, or next to another; see the module doc.
+    ``order`` is the backlog in order; ``done`` the statuses whose dependencies are met."""
+    me = _one(order, story_id)
+    rest = [p for p in order if p is not me]
+    if target.where in ("top", "bottom"):
+        gap = _end_gap([p for p in rest if p.rank is not None], top=target.where == "top")
+    elif target.where in ("before", "after") and target.other is not None:
+        gap = _next_to(rest, me.id, target.other, before=target.where == "before")
+    else:
+        raise GroomError(f"unknown move {target.where!r}")
+    if _already_there(me, gap):
+        return Move(me.id, me.rank, me.rank or "", gap.after, gap.before, ())
+    key = rank.between(gap.low, gap.high)
+    rewrites = (*gap.first_ranks, Rewrite(me, me.rank, key))
+    return Move(
+        me.id, me.rank, key, gap.after, gap.before, rewrites, _open_dependencies_below(order, me, rewrites, done)
+    )
 
 
 # ---------------------------------------------------------------------------------------
@@ -174,26 +189,20 @@ def _below_me(ws: Workspace, me: Placement, key: str, rewrites: Sequence[Rewrite
 WSJF_FIELDS = ("value", "time_criticality", "risk_reduction")
 
 
-def _number(value: object) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return float(value)
-
-
 def score(story: Story, method: str) -> tuple[float | None, str]:
     """The story's score and, when it has none, what is missing."""
     if method == "value":
-        value = _number(story.value)
+        value = as_points(story.value)
         return (value, "") if value is not None else (None, "no value")
-    missing = [f"no {name}" for name in WSJF_FIELDS if _number(story.data.get(name)) is None]
-    size = _number(story.estimate)
+    missing = [f"no {name}" for name in WSJF_FIELDS if as_points(story.data.get(name)) is None]
+    size = as_points(story.estimate)
     if size is None:
         missing.append("no estimate" if story.estimate is None else f"estimate {story.estimate} is not a number")
     elif size <= 0:
         missing.append("estimate 0 (the job size must be above 0)")
     if missing or size is None:
         return None, ", ".join(missing)
-    total = sum(_number(story.data.get(name)) or 0.0 for name in WSJF_FIELDS)
+    total = sum(as_points(story.data.get(name)) or 0.0 for name in WSJF_FIELDS)
     return round(total / size, 2), ""
 
 
@@ -222,18 +231,16 @@ class Reorder:
 
     @property
     def rewrites(self) -> list[Rewrite]:
-        return [Rewrite(r.story.id, r.story.path, r.old, r.new) for r in self.rows if r.changed and r.new is not None]
+        return [Rewrite(r.story, r.old, r.new) for r in self.rows if r.changed and r.new is not None]
 
 
-def by_score(ws: Workspace, method: str) -> Reorder:
+def by_score(all_stories: Sequence[Story], config: Config, method: str) -> Reorder:
     """The open backlog ordered by score, highest first; ties and unscored stories keep
     their current relative order. Only the stories that must move get new keys. Stories
     already accepted into a sprint (planned, in progress) keep their place."""
     if method not in ("value", "wsjf"):
         raise GroomError(f"unknown ordering {method!r}; use value or wsjf")
-    stories = [
-        s for s in ws.backlog.stories if ws.config.is_open(s.status) and s.status not in ws.config.final_statuses
-    ]
+    stories = [s for s in all_stories if config.is_open(s.status) and s.status not in config.final_statuses]
     scored = [(story, *score(story, method)) for story in stories]
     with_score = sorted((row for row in scored if row[1] is not None), key=lambda row: -(row[1] or 0.0))
     without = [row for row in scored if row[1] is None]
@@ -247,7 +254,7 @@ def by_score(ws: Workspace, method: str) -> Reorder:
     ):
         tail -= 1
     moving = {id(s) for s in stories}
-    others = frozenset(s.rank for s in ws.backlog.stories if s.rank is not None and id(s) not in moving)
+    others = frozenset(s.rank for s in all_stories if s.rank is not None and id(s) not in moving)
     keys: list[str | None] = [*rank.assign([story.rank for story, _, _ in new_order[:tail]], others)]
     keys += [None] * (len(new_order) - tail)
     rows = tuple(
@@ -300,9 +307,8 @@ def _after_dependencies(order: list[Row]) -> tuple[list[Row], tuple[tuple[str, s
     return [order[position] for position in placed], held
 
 
-def rebalance(ws: Workspace) -> list[Rewrite]:
+def rebalance(order: Sequence[Placement]) -> list[Rewrite]:
     """Short, evenly spread keys for every ranked story, in the current order."""
-    everything = ws.placements
-    ranked = [p for p in everything if p.rank is not None]
+    ranked = [p for p in order if p.rank is not None]
     keys = rank.n_between(None, None, len(ranked))
-    return [Rewrite(p.id, p.path, p.rank, key) for p, key in zip(ranked, keys, strict=True) if p.rank != key]
+    return [Rewrite(p, p.rank, key) for p, key in zip(ranked, keys, strict=True) if p.rank != key]

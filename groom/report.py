@@ -1,24 +1,87 @@
-"""Reporters: turn results into text, JSON, GitHub annotations or tables. No decisions here."""
+"""Reporters: turn results into text, JSON, GitHub annotations or tables. No decisions here.
+
+Each kind of result has one registry of formats (``Formats``); the CLI offers exactly the
+formats a registry has, and the first one is the default.
+"""
 
 from __future__ import annotations
 
 import json
+import math
 import shutil
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from groom.backlog import Story, display_path
 from groom.findings import ERROR, Finding
+from groom.model import Story, Unreadable
 from groom.numbers import points as fmt
 
 if TYPE_CHECKING:  # each command's module is imported by the command that runs
-    from groom.estimate import Change
-    from groom.init import Created
-    from groom.refine import Action, Agenda, AgendaItem, StaleReport
-    from groom.reorder import Move, Reorder, Rewrite
-    from groom.split import Plan, Renumber, Suggestion
+    from groom.commands.estimate import Estimated, Poker
+    from groom.commands.read import CheckResult, Listing, StoryView
+    from groom.commands.refine import Stale
+    from groom.commands.reprioritize import Moved, Rebalanced, Reordered
+    from groom.commands.split import Created, Renumbered, Split
+    from groom.edits import Written
+    from groom.init import Created as Initialised
+    from groom.refine import Action, Agenda, AgendaItem
+    from groom.split import Suggestion
     from groom.sprint import Selection
-    from groom.workspace import CheckResult, Listing, StoryView
+
+Result = TypeVar("Result")
+
+
+class Formats(Generic[Result]):
+    """The formats one kind of result can be printed in; the first one is the default."""
+
+    def __init__(self, **renderers: Callable[[Result], str]) -> None:
+        self._renderers = renderers
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(self._renderers)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._renderers
+
+    def render(self, name: str, result: Result) -> str:
+        return self._renderers[name](result)
+
+
+def _finite(value: Any) -> Any:
+    """NaN and infinities as the YAML text they came from: strict JSON has no such numbers."""
+    if isinstance(value, float) and math.isnan(value):
+        return ".nan"
+    if isinstance(value, float) and value in (float("inf"), float("-inf")):
+        return ".inf" if value > 0 else "-.inf"
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(item) for item in value]
+    return value
+
+
+def _dump(document: object) -> str:
+    """Strict JSON, always: a team key holding .nan or .inf is written as that text."""
+    try:
+        text = json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False)
+    except ValueError:
+        text = json.dumps(_finite(document), indent=2, ensure_ascii=False, allow_nan=False)
+    return text + "\n"
+
+
+def unreadable_records(unreadable: Sequence[Unreadable]) -> list[dict[str, Any]]:
+    return [{"path": u.display, "line": u.line, "column": u.column, "message": u.message} for u in unreadable]
+
+
+def unreadable_note(unreadable: Sequence[Unreadable], what: str) -> str:
+    """One line for reports that stand on the whole backlog: what they cannot account for."""
+    count = len(unreadable)
+    files = ", ".join(u.display for u in unreadable[:3]) + (", …" if count > 3 else "")
+    noun = "story file" if count == 1 else "story files"
+    verb = "is" if count == 1 else "are"
+    return f"{count} {noun} could not be read and {verb} not in {what}: {files} (groom check says why)"
+
 
 # ---------------------------------------------------------------------------------------
 # check
@@ -65,7 +128,7 @@ def check_json(result: CheckResult) -> str:
     }
     if result.outside:
         document["not_checked"] = list(result.outside)
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return _dump(document)
 
 
 def _escape_data(text: str) -> str:
@@ -124,7 +187,7 @@ def check_sarif(result: CheckResult) -> str:
             }
         ],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return _dump(document)
 
 
 def check_junit(result: CheckResult) -> str:
@@ -155,13 +218,9 @@ def check_junit(result: CheckResult) -> str:
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ElementTree.tostring(suites, encoding="unicode") + "\n"
 
 
-CHECK_FORMATS: dict[str, Callable[[CheckResult], str]] = {
-    "text": check_text,
-    "json": check_json,
-    "github": check_github,
-    "sarif": check_sarif,
-    "junit": check_junit,
-}
+CHECK: Formats[CheckResult] = Formats(
+    text=check_text, json=check_json, github=check_github, sarif=check_sarif, junit=check_junit
+)
 
 # ---------------------------------------------------------------------------------------
 # list and show
@@ -201,7 +260,7 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], flexible: int =
 LIST_KEYS = ("id", "title", "status", "estimate", "value", "rank", "ready")
 
 
-def list_record(story: Story, ready: bool) -> dict[str, Any]:
+def list_record(story: Story, ready: bool | None) -> dict[str, Any]:
     return {
         "id": story.id,
         "title": story.title,
@@ -217,7 +276,9 @@ def list_table(listing: Listing) -> str:
     if not listing.rows:
         return "no stories match\n"
     records = [list_record(story, ready) for story, ready in listing.rows]
-    text = table(LIST_KEYS, [[r[k] for k in LIST_KEYS] for r in records], flexible=1)
+    # Split and dropped stories are not work: the DoR does not judge them.
+    rows = [[r[k] if k != "ready" or r[k] is not None else "—" for k in LIST_KEYS] for r in records]
+    text = table(LIST_KEYS, rows, flexible=1)
     stories = "story" if listing.open_stories == 1 else "stories"
     footer = f"open work: {_cell(listing.open_points)} points in {listing.open_stories} {stories}"
     if listing.unestimated:
@@ -228,13 +289,10 @@ def list_table(listing: Listing) -> str:
 
 
 def list_json(listing: Listing) -> str:
-    return json.dumps([list_record(s, r) for s, r in listing.rows], indent=2, ensure_ascii=False) + "\n"
+    return _dump([list_record(s, r) for s, r in listing.rows])
 
 
-LIST_FORMATS: dict[str, Callable[[Listing], str]] = {
-    "table": list_table,
-    "json": list_json,
-}
+LIST: Formats[Listing] = Formats(table=list_table, json=list_json)
 
 
 def show_text(view: StoryView) -> str:
@@ -257,7 +315,9 @@ def show_text(view: StoryView) -> str:
         lines.append("depends on: " + ", ".join(f"{dep} ({status or 'unknown'})" for dep, status in view.dependencies))
     if view.children:
         lines.append("children: " + ", ".join(view.children))
-    if view.gaps:
+    if not view.judged:
+        lines.append(f"ready: — ({story.status}: not open work, so the Definition of Ready does not judge it)")
+    elif view.gaps:
         lines.append("ready: no")
         lines.extend(
             f"  - [{gap.rule}] {gap.advice} ({gap.detail})" if gap.detail else f"  - [{gap.rule}] {gap.advice}"
@@ -280,32 +340,98 @@ def show_json(view: StoryView) -> str:
         "id": story.id,
         "path": story.display,
         "front_matter": story.data,
-        "ready": not view.gaps,
+        "ready": not view.gaps if view.judged else None,
         "gaps": [{"rule": g.rule, "advice": g.advice, "detail": g.detail} for g in view.gaps],
         "dependencies": [{"id": dep, "status": status} for dep, status in view.dependencies],
         "children": list(view.children),
         "acceptance_criteria": list(story.facts.criteria),
         "questions": [{"text": q.text, "owner": q.owner, "answered": q.answered} for q in story.facts.questions],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return _dump(document)
 
 
-SHOW_FORMATS: dict[str, Callable[[StoryView], str]] = {"text": show_text, "json": show_json}
+SHOW: Formats[StoryView] = Formats(text=show_text, json=show_json)
 
 
 # ---------------------------------------------------------------------------------------
-# estimate and reprioritize
+# writes: what every writing command prints with --format json, and the shared text lines
+
+
+def written_json(written: Written, /, **extra: Any) -> str:
+    """``{"changed": [{"path", "id"}], "created": [...], "removed": [...]}`` plus what the
+    command adds; paths are relative to the working folder."""
+
+    def records(pairs: Sequence[tuple[str, str]]) -> list[dict[str, str]]:
+        return [{"path": path, "id": story_id} for path, story_id in pairs]
+
+    document = {
+        "changed": records(written.changed),
+        "created": records(written.created),
+        "removed": records(written.removed),
+        "dry_run": written.dry_run,
+        **extra,
+    }
+    return _dump(document)
+
+
+def _files(count: int) -> str:
+    return f"{count} file" if count == 1 else f"{count} files"
+
+
+def _would(written: Written) -> str:
+    return f"would rewrite {_files(written.count)}" if written.dry_run else f"{_files(written.count)} written"
 
 
 def _quoted(key: str | None) -> str:
     return "(none)" if key is None else f'"{key}"'
 
 
-def estimate_change(change: Change) -> str:
+# ---------------------------------------------------------------------------------------
+# estimate
+
+
+def estimate_text(result: Estimated) -> str:
+    change = result.change
     old = fmt(change.old) if change.old is not None else "(none)"
-    if not change.written:
-        return f"{change.story_id}: estimate is already {old}; nothing written\n"
-    return f"{change.story_id}: estimate {old} → {fmt(change.new)} ({change.path})\n"
+    if not change.needed:
+        return f"{change.story.id}: estimate is already {old}; nothing written\n"
+    suffix = " (dry run: nothing written)" if result.written.dry_run else ""
+    return f"{change.story.id}: estimate {old} → {fmt(change.new)} ({change.story.display}){suffix}\n"
+
+
+def _estimate_record(result: Estimated) -> dict[str, Any]:
+    change = result.change
+    return {"id": change.story.id, "old": change.old, "new": change.new}
+
+
+def estimate_json(result: Estimated) -> str:
+    return written_json(result.written, estimate=_estimate_record(result))
+
+
+ESTIMATE: Formats[Estimated] = Formats(text=estimate_text, json=estimate_json)
+
+
+def poker_text(result: Poker) -> str:
+    text = f"{result.story_id}: {result.round.explanation}\n"
+    return text + (estimate_text(result.estimated) if result.estimated else "")
+
+
+def poker_json(result: Poker) -> str:
+    from groom.edits import Written
+
+    written = result.estimated.written if result.estimated else Written()
+    round_ = result.round
+    return written_json(
+        written,
+        votes=[{"voter": v.voter, "points": v.points} for v in round_.votes],
+        consensus=round_.consensus,
+        explain={"highest": list(round_.highest), "lowest": list(round_.lowest), "unknown": list(round_.unknown)},
+        message=round_.explanation,
+        estimate=_estimate_record(result.estimated) if result.estimated else None,
+    )
+
+
+POKER: Formats[Poker] = Formats(text=poker_text, json=poker_json)
 
 
 def missing_table(stories: Sequence[Story]) -> str:
@@ -320,18 +446,18 @@ def missing_json(stories: Sequence[Story]) -> str:
         {"id": s.id, "title": s.title, "status": s.status, "estimate": s.estimate, "rank": s.rank, "path": s.display}
         for s in stories
     ]
-    return json.dumps(records, indent=2, ensure_ascii=False) + "\n"
+    return _dump(records)
 
 
-MISSING_FORMATS: dict[str, Callable[[Sequence[Story]], str]] = {"table": missing_table, "json": missing_json}
+MISSING: Formats[Sequence[Story]] = Formats(table=missing_table, json=missing_json)
 
 
-def _would(dry_run: bool, count: int, written: int) -> str:
-    noun = "file" if count == 1 else "files"
-    return f"would rewrite {count} {noun}" if dry_run else f"{written} {'file' if written == 1 else 'files'} written"
+# ---------------------------------------------------------------------------------------
+# reprioritize
 
 
-def move_text(moved: Move, dry_run: bool, written: int) -> str:
+def move_text(result: Moved) -> str:
+    moved = result.move
     place = (
         ", ".join(
             part
@@ -355,17 +481,39 @@ def move_text(moved: Move, dry_run: bool, written: int) -> str:
             f"note: {moved.story_id} now sorts above {', '.join(moved.above_dependencies)}, which it depends on; "
             "move them up too, or groom check will say its dependencies are out of order"
         )
-    lines.append(_would(dry_run, len(moved.rewrites), written))
+    lines.append(_would(result.written))
     return "\n".join(lines) + "\n"
 
 
-def rebalance_text(rewrites: Sequence[Rewrite], dry_run: bool, written: int) -> str:
-    lines = [f"{r.story_id}: {_quoted(r.old)} → {_quoted(r.new)}" for r in rewrites]
-    lines.append(f"rebalanced the ranked stories: {_would(dry_run, len(rewrites), written)}")
+def move_json(result: Moved) -> str:
+    moved = result.move
+    return written_json(
+        result.written,
+        ranks=[{"id": r.story_id, "old": r.old, "new": r.new} for r in moved.rewrites],
+        after=moved.after,
+        before=moved.before,
+        above_dependencies=list(moved.above_dependencies),
+    )
+
+
+MOVE: Formats[Moved] = Formats(text=move_text, json=move_json)
+
+
+def rebalance_text(result: Rebalanced) -> str:
+    lines = [f"{r.story_id}: {_quoted(r.old)} → {_quoted(r.new)}" for r in result.rewrites]
+    lines.append(f"rebalanced the ranked stories: {_would(result.written)}")
     return "\n".join(lines) + "\n"
 
 
-def reorder_table(result: Reorder, dry_run: bool, written: int) -> str:
+def rebalance_json(result: Rebalanced) -> str:
+    return written_json(result.written, ranks=[{"id": r.story_id, "old": r.old, "new": r.new} for r in result.rewrites])
+
+
+REBALANCE: Formats[Rebalanced] = Formats(text=rebalance_text, json=rebalance_json)
+
+
+def reorder_table(outcome: Reordered) -> str:
+    result = outcome.reorder
     rows = [
         [
             index,
@@ -385,18 +533,18 @@ def reorder_table(result: Reorder, dry_run: bool, written: int) -> str:
     if unscored:
         text += f"not scored, kept in their order after the scored stories ({len(unscored)}):\n"
         text += "".join(f"  {row.story.id}: {row.reason}\n" for row in unscored)
-    count = len(result.rewrites)
-    text += f"ordered {len(result.rows)} open stories by {result.method}: {_would(dry_run, count, written)}\n"
+    text += f"ordered {len(result.rows)} open stories by {result.method}: {_would(outcome.written)}\n"
     return text
 
 
-def reorder_json(result: Reorder, dry_run: bool, written: int) -> str:
-    document = {
-        "by": result.method,
-        "dry_run": dry_run,
-        "written": written,
-        "held": [{"id": story, "after": dep} for story, dep in result.held],
-        "order": [
+def reorder_json(outcome: Reordered) -> str:
+    result = outcome.reorder
+    return written_json(
+        outcome.written,
+        by=result.method,
+        written=0 if outcome.written.dry_run else outcome.written.count,
+        held=[{"id": story, "after": dep} for story, dep in result.held],
+        order=[
             {
                 "id": r.story.id,
                 "score": r.score,
@@ -407,27 +555,41 @@ def reorder_json(result: Reorder, dry_run: bool, written: int) -> str:
             }
             for r in result.rows
         ],
-    }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    )
 
 
-REORDER_FORMATS: dict[str, Callable[[Reorder, bool, int], str]] = {"table": reorder_table, "json": reorder_json}
+REORDER: Formats[Reordered] = Formats(table=reorder_table, json=reorder_json)
 
 
 # ---------------------------------------------------------------------------------------
-# split, renumber
+# split, new, renumber
 
 
-def split_text(plan: Plan, dry_run: bool, written: int) -> str:
+def split_text(result: Split) -> str:
+    plan = result.plan
     lines = []
     for new in plan.created:
         key = new.fields.get("rank")
-        lines.append(f"{new.id}: {new.title}  ({new.path}{f', rank {_quoted(key)}' if key else ''})")
+        lines.append(f"{new.id}: {new.title}  ({new.display}{f', rank {_quoted(key)}' if key else ''})")
     story = plan.story
     changes = ", ".join(f"{key} {_value(story.data.get(key))} → {_value(value)}" for key, value in plan.changes.items())
     lines.append(f"{story.id}: {changes}")
-    lines.append(_would(dry_run, len(plan.created) + 1, written))
+    lines.append(_would(result.written))
     return "\n".join(lines) + "\n"
+
+
+def split_json(result: Split) -> str:
+    plan = result.plan
+    return written_json(
+        result.written,
+        parent={"id": plan.story.id, "changes": plan.changes},
+        children=[
+            {"id": n.id, "title": n.title, "path": n.display, "rank": n.fields.get("rank")} for n in plan.created
+        ],
+    )
+
+
+SPLIT: Formats[Split] = Formats(text=split_text, json=split_json)
 
 
 def _value(value: Any) -> str:
@@ -438,7 +600,8 @@ def _value(value: Any) -> str:
     return _cell(value)
 
 
-def suggestions_text(story: Story, found: Sequence[Suggestion]) -> str:
+def suggestions_text(result: tuple[Story, Sequence[Suggestion]]) -> str:
+    story, found = result
     if not found:
         return f"{story.id}: no splitting pattern stands out; it looks small and clear enough\n"
     lines = [f"{story.id}: {story.title}"]
@@ -447,11 +610,34 @@ def suggestions_text(story: Story, found: Sequence[Suggestion]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def renumber_text(plan: Renumber, dry_run: bool, written: int) -> str:
+def suggestions_json(result: tuple[Story, Sequence[Suggestion]]) -> str:
+    story, found = result
+    return _dump({"id": story.id, "suggestions": [{"pattern": s.pattern, "why": s.why, "how": s.how} for s in found]})
+
+
+SUGGEST: Formats[tuple[Story, Sequence[Suggestion]]] = Formats(text=suggestions_text, json=suggestions_json)
+
+
+def new_text(result: Created) -> str:
+    story = result.story
+    verb = "would create" if result.written.dry_run else "created"
+    return f'{story.id}: {verb} {story.display} (rank "{story.fields["rank"]}", status {story.fields["status"]})\n'
+
+
+def new_json(result: Created) -> str:
+    story = result.story
+    return written_json(result.written, story={"id": story.id, "title": story.title, "rank": story.fields["rank"]})
+
+
+NEW: Formats[Created] = Formats(text=new_text, json=new_json)
+
+
+def renumber_text(result: Renumbered) -> str:
+    plan = result.plan
     story = plan.story
     lines = [
         f"{story.id} → {plan.new_id}"
-        + (f" ({story.display} → {plan.new_path})" if plan.new_path != story.display else "")
+        + (f" ({story.display} → {plan.new_display})" if plan.new_display != story.display else "")
     ]
     for other, keys in plan.references:
         lines.append(f"{other.id}: " + ", ".join(f"{key} → {_value(value)}" for key, value in keys.items()))
@@ -460,8 +646,16 @@ def renumber_text(plan: Renumber, dry_run: bool, written: int) -> str:
             f"not changed, check which {story.id} they mean: {', '.join(plan.ambiguous)} "
             f"(two files had the id {story.id})"
         )
-    lines.append(_would(dry_run, 1 + len(plan.references), written))
+    lines.append(_would(result.written))
     return "\n".join(lines) + "\n"
+
+
+def renumber_json(result: Renumbered) -> str:
+    plan = result.plan
+    return written_json(result.written, old_id=plan.story.id, new_id=plan.new_id, not_changed=list(plan.ambiguous))
+
+
+RENUMBER: Formats[Renumbered] = Formats(text=renumber_text, json=renumber_json)
 
 
 # ---------------------------------------------------------------------------------------
@@ -521,6 +715,8 @@ def sprint_table(selection: Selection) -> str:
     width = shutil.get_terminal_size((120, 24)).columns
     Console(file=buffer, width=width, color_system=None, highlight=False).print(grid)
     lines = [_capacity_line(selection)]
+    if selection.unreadable:
+        lines.append("warning: " + unreadable_note(selection.unreadable, "this plan"))
     if not selection.candidates:
         lines.append("no story fits: see what is left out below")
     lines.extend(line.rstrip() for line in buffer.getvalue().rstrip("\n").splitlines())
@@ -539,6 +735,8 @@ def _md(text: str) -> str:
 
 def sprint_markdown(selection: Selection) -> str:
     lines = [f"**Capacity:** {_md(_capacity_line(selection).removeprefix('capacity '))}", ""]
+    if selection.unreadable:
+        lines += [f"**Warning:** {_md(unreadable_note(selection.unreadable, 'this plan'))}", ""]
     lines += ["| # | id | title | estimate | cumulative |", "|---:|---|---|---:|---:|"]
     lines += [
         f"| {i} | {c.story.id} | {_md(c.story.title)} | {fmt(c.points)} | {fmt(c.cumulative)} |"
@@ -584,8 +782,9 @@ def sprint_json(selection: Selection) -> str:
             }
             for f in selection.forecast
         ],
+        "unreadable": unreadable_records(selection.unreadable),
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return _dump(document)
 
 
 def sprint_csv(selection: Selection) -> str:
@@ -602,15 +801,12 @@ def sprint_csv(selection: Selection) -> str:
     writer.writerow(["id", "title", "status", "selected", "estimate", "cumulative", "reasons"])
     for story, values in rows:
         writer.writerow([story.id, story.title, story.status, *values])
+    for u in selection.unreadable:  # in no plan: the file cannot be read
+        writer.writerow(["", u.display, "", "unreadable", "", "", f"line {u.line}, col {u.column}: {u.message}"])
     return buffer.getvalue()
 
 
-SPRINT_FORMATS: dict[str, Callable[[Selection], str]] = {
-    "table": sprint_table,
-    "markdown": sprint_markdown,
-    "json": sprint_json,
-    "csv": sprint_csv,
-}
+SPRINT: Formats[Selection] = Formats(table=sprint_table, markdown=sprint_markdown, json=sprint_json, csv=sprint_csv)
 
 
 # ---------------------------------------------------------------------------------------
@@ -647,13 +843,10 @@ def actions_json(groups: Sequence[tuple[str, Sequence[Action]]]) -> str:
         }
         for owner, items in groups
     ]
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return _dump(document)
 
 
-ACTIONS_FORMATS: dict[str, Callable[[Sequence[tuple[str, Sequence[Action]]]], str]] = {
-    "table": actions_table,
-    "json": actions_json,
-}
+ACTIONS: Formats[Sequence[tuple[str, Sequence[Action]]]] = Formats(table=actions_table, json=actions_json)
 
 
 def _ready_work_line(result: Agenda) -> str:
@@ -716,15 +909,12 @@ def agenda_json(result: Agenda) -> str:
         "ready_stories": result.ready_stories,
         "capacity": result.capacity.points if result.capacity else None,
         "sprints_of_ready_work": result.sprints_of_ready_work,
+        "unreadable": unreadable_records(result.unreadable),
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return _dump(document)
 
 
-AGENDA_FORMATS: dict[str, Callable[[Agenda], str]] = {
-    "table": agenda_table,
-    "markdown": agenda_markdown,
-    "json": agenda_json,
-}
+AGENDA: Formats[Agenda] = Formats(table=agenda_table, markdown=agenda_markdown, json=agenda_json)
 
 
 def _date(stamp: float) -> str:
@@ -733,30 +923,38 @@ def _date(stamp: float) -> str:
     return datetime.datetime.fromtimestamp(stamp, tz=datetime.UTC).strftime("%Y-%m-%d")
 
 
-def stale_table(result: StaleReport, dropped: bool, written: int) -> str:
-    lines = [] if result.from_git else ["not a git repository: using the files' modification times"]
-    if not result.stories:
-        lines.append(f"no open story is older than {result.days} days")
+def stale_table(result: Stale) -> str:
+    report = result.report
+    lines = [] if report.from_git else ["not a git repository: using the files' modification times"]
+    if not report.stories:
+        lines.append(f"no open story is older than {report.days} days")
         return "\n".join(lines) + "\n"
-    rows = [[i.story.id, i.story.title, i.story.status, _date(i.changed), i.author or "-"] for i in result.stories]
+    rows = [[i.story.id, i.story.title, i.story.status, _date(i.changed), i.author or "-"] for i in report.stories]
     lines.append(table(("id", "title", "status", "last change", "by"), rows, flexible=1).rstrip("\n"))
-    count = len(result.stories)
-    summary = f"{count} open stor{'y' if count == 1 else 'ies'} unchanged for {result.days} days or more"
-    if dropped:
-        summary += f": marked dropped ({written} file{'s' if written != 1 else ''} written)"
-    else:
+    count = len(report.stories)
+    summary = f"{count} open stor{'y' if count == 1 else 'ies'} unchanged for {report.days} days or more"
+    if result.written is None:
         summary += "; drop them with --drop"
+    elif result.written.dry_run:
+        summary += f": would mark them dropped ({_would(result.written)})"
+    else:
+        summary += f": marked dropped ({_would(result.written)})"
     lines.append(summary)
     return "\n".join(lines) + "\n"
 
 
-def stale_json(result: StaleReport, dropped: bool, written: int) -> str:
-    document = {
-        "days": result.days,
-        "source": "git" if result.from_git else "mtime",
-        "dropped": dropped,
-        "written": written,
-        "stories": [
+def stale_json(result: Stale) -> str:
+    from groom.edits import Written
+
+    report = result.report
+    written = result.written or Written()
+    return written_json(
+        written,
+        days=report.days,
+        source="git" if report.from_git else "mtime",
+        dropped=result.written is not None and not written.dry_run,
+        written=0 if written.dry_run else written.count,
+        stories=[
             {
                 "id": i.story.id,
                 "title": i.story.title,
@@ -765,16 +963,16 @@ def stale_json(result: StaleReport, dropped: bool, written: int) -> str:
                 "author": i.author or None,
                 "path": i.story.display,
             }
-            for i in result.stories
+            for i in report.stories
         ],
-    }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    )
 
 
-STALE_FORMATS: dict[str, Callable[[StaleReport, bool, int], str]] = {"table": stale_table, "json": stale_json}
+STALE: Formats[Stale] = Formats(table=stale_table, json=stale_json)
 
 
-def init_text(created: Created) -> str:
+def init_text(created: Initialised) -> str:
+    from groom.backlog import display_path
     from groom.init import CI_STEP, PRE_COMMIT
 
     lines = ["created:"] + [f"  {display_path(path, created.root)}" for path in created.files]

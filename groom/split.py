@@ -1,36 +1,40 @@
-"""Splitting stories and creating new ones: INVEST-sized children, spikes, fresh ids.
+"""Splitting stories and creating new ones: INVEST-sized children, spikes, fresh ids, renumbering.
 
-Pure planning first (what files to create and what to change), then one all-or-nothing write
-through ``storyfile.save_all``. A split never leaves half a family on disk.
+Pure planning: each function takes the story (or stories) it works on, the backlog's order and
+the ids already taken, and returns what to create and what to change. ``commands.split``
+reads and writes; a split never leaves half a family on disk.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from groom import ids, rank, storyfile, yamlio
-from groom.backlog import Story, display_path
-from groom.errors import GroomError
-from groom.workspace import Workspace, write_fields
+from groom.config import Config
+from groom.errors import ConfigError, GroomError
+from groom.model import Backlog, Placement, Story
 
 INHERITED = ("type", "epic", "labels", "value", "time_criticality", "risk_reduction", "depends_on")
 """What a child takes from its parent. Not inherited: estimate (the children are estimated
-anew), rank (children get their own, where the parent stood), status (draft), sprint, timebox,
-questions and acceptance criteria (except with --by-criteria, where each child carries its own)."""
+anew), rank (children get their own, where the parent stood), status (the new role), sprint,
+timebox, questions and acceptance criteria (except with --by-criteria, where each child carries
+its own)."""
 
 DEFAULT_TIMEBOX = "2d"
 MAX_SLUG = 40
+MAX_TITLE = 200
 _NARRATIVE = re.compile(
     r"\bas (an?|the) (?P<persona>[^,.\n]{1,80}?),? i (?:want|need|would like|can)\b.{1,400}?"
     r"\bso that (?P<benefit>[^\n]{1,300}?)[.!]?\s*$",
     re.I | re.S | re.M,
 )
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def slug(title: str) -> str:
@@ -53,12 +57,15 @@ def file_name(story_id: str, title: str) -> str:
     return f"{story_id}-{tail}.md" if tail else f"{story_id}.md"
 
 
-def _check_title(title: str) -> str:
+def check_title(title: str) -> str:
+    """The title with runs of white space folded; refuses empty, over-long or control characters."""
+    if _CONTROL.search(title.replace("\t", " ").replace("\n", " ")):
+        raise GroomError("a title cannot contain control characters (such as ESC or BEL); type it again")
     cleaned = " ".join(title.split())
     if not cleaned:
         raise GroomError("a title cannot be empty")
-    if len(cleaned) > 200:
-        raise GroomError(f"a title is at most 200 characters; this one has {len(cleaned)}")
+    if len(cleaned) > MAX_TITLE:
+        raise GroomError(f"a title is at most {MAX_TITLE} characters; this one has {len(cleaned)}")
     return cleaned
 
 
@@ -67,6 +74,9 @@ class NewStory:
     id: str
     title: str
     path: str
+    """Where the file goes (absolute, or as the caller gave the folder)."""
+    display: str
+    """The same path as the user sees it."""
     fields: dict[str, Any]
     body: str
 
@@ -84,12 +94,9 @@ class Plan:
     created: tuple[NewStory, ...]
 
 
-def write(plan: Plan) -> int:
-    """Create the new files and change the existing one, all or nothing."""
-    created = [
-        storyfile.NewFile(str(Path(plan.story.path).parent / Path(new.path).name), new.raw) for new in plan.created
-    ]
-    return write_fields([(plan.story, plan.changes)], created)
+def _beside(story: Story, name: str) -> tuple[str, str]:
+    """(path, display) of a file named ``name`` in the story's folder."""
+    return os.path.join(os.path.dirname(story.path), name), os.path.join(os.path.dirname(story.display), name)
 
 
 def _persona_and_benefit(story: Story) -> tuple[str, str, str] | None:
@@ -115,101 +122,113 @@ def _child_body(parent: Story, title: str, criteria: Sequence[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _ids_for(ws: Workspace, count: int) -> list[str]:
-    everything = ws.placements
-    return ids.next_ids(ws.config, [p.id for p in everything], count)
-
-
-def _ranks_after(ws: Workspace, story: Story, count: int) -> list[str | None]:
+def _ranks_after(order: Sequence[Placement], story: Story, count: int) -> list[str | None]:
     """Keys right after the story's own, before the next ranked story: where it stood."""
     if story.rank is None or not rank.is_valid(story.rank):
         return [None] * count
-    everything = ws.placements
-    following = next((p.rank for p in everything if p.rank is not None and p.rank > story.rank), None)
+    following = next((p.rank for p in order if p.rank is not None and p.rank > story.rank), None)
     return list(rank.n_between(story.rank, following, count))
 
 
-def _splittable(ws: Workspace, story_id: str) -> Story:
-    if "split" not in ws.config.statuses or "split" not in ws.config.inactive_statuses:
-        raise GroomError(
-            'a split parent gets status "split", which this backlog does not have; '
-            'add "split" to status.all and status.inactive in groom.toml'
+def _splittable(story: Story, config: Config) -> Story:
+    split_status = config.role("split")
+    if split_status not in config.inactive_statuses:
+        raise ConfigError(
+            f"a split parent gets status {split_status!r}, which status.inactive does not list, so its points "
+            "would count twice; add it to status.inactive in groom.toml"
         )
-    return _open_story(ws, story_id)
+    return _open(story, config)
 
 
-def _open_story(ws: Workspace, story_id: str) -> Story:
-    story = ws.story(story_id)
-    if not ws.config.is_open(story.status):
+def _open(story: Story, config: Config) -> Story:
+    if not config.is_open(story.status):
         raise GroomError(f"{story.id} is {story.status}; only open stories are split or get a spike")
     return story
 
 
-def _children(ws: Workspace, parent: Story, titles: Sequence[str], criteria: Sequence[Sequence[str]]) -> Plan:
-    new_ids = _ids_for(ws, len(titles))
-    keys = _ranks_after(ws, parent, len(titles))
+def _children(
+    parent: Story,
+    titles: Sequence[str],
+    criteria: Sequence[Sequence[str]],
+    order: Sequence[Placement],
+    taken: Sequence[str],
+    config: Config,
+) -> Plan:
+    new_ids = ids.next_ids(config.id_prefix, taken, len(titles))
+    keys = _ranks_after(order, parent, len(titles))
     created = []
     for story_id, title, key, own_criteria in zip(new_ids, titles, keys, criteria, strict=True):
-        fields: dict[str, Any] = {"id": story_id, "title": title, "status": "draft"}
-        if "draft" not in ws.config.statuses:
-            fields["status"] = ws.config.statuses[0]
+        fields: dict[str, Any] = {"id": story_id, "title": title, "status": config.role("new")}
         for name in INHERITED:
             if name in parent.data and parent.data[name] is not None:
                 fields[name] = parent.data[name]
         fields["parent"] = parent.id
         if key is not None:
             fields["rank"] = yamlio.Quoted(key)
-        created.append(
-            NewStory(
-                story_id,
-                title,
-                display_path(Path(parent.path).parent / file_name(story_id, title), ws.cwd),
-                fields,
-                _child_body(parent, title, own_criteria),
-            )
-        )
+        path, display = _beside(parent, file_name(story_id, title))
+        created.append(NewStory(story_id, title, path, display, fields, _child_body(parent, title, own_criteria)))
     existing = parent.data.get("children")
     children = [*(existing if isinstance(existing, list) else []), *new_ids]
-    split_status = "split"
-    return Plan(parent, {"status": split_status, "children": children}, tuple(created))
+    return Plan(parent, {"status": config.role("split"), "children": children}, tuple(created))
 
 
-def plan_into(ws: Workspace, story_id: str, titles: Sequence[str]) -> Plan:
+def plan_into(
+    parent: Story, titles: Sequence[str], order: Sequence[Placement], taken: Sequence[str], config: Config
+) -> Plan:
     """``--into``: one child per title, in order, where the parent stood."""
-    parent = _splittable(ws, story_id)
-    cleaned = [_check_title(title) for title in titles]
+    _splittable(parent, config)
+    cleaned = [check_title(title) for title in titles]
     if len(cleaned) < 2:
         raise GroomError("a split makes at least two stories; give --into twice or more")
-    return _children(ws, parent, cleaned, [[] for _ in cleaned])
+    return _children(parent, cleaned, [[] for _ in cleaned], order, taken, config)
 
 
-def plan_by_criteria(ws: Workspace, story_id: str, groups: Sequence[str], titles: Sequence[str]) -> Plan:
+def _groups(parent: Story, groups: Sequence[str]) -> list[list[int]]:
+    criteria = parent.facts.criteria
+    if not groups:
+        return [[n] for n in range(1, len(criteria) + 1)]
+    chosen: list[list[int]] = []
+    for group in groups:
+        try:
+            numbers = [int(part) for part in group.split(",") if part.strip()]
+        except ValueError:
+            raise GroomError(f"--group {group!r}: give criterion numbers like 1,2") from None
+        bad = [n for n in numbers if not 1 <= n <= len(criteria)]
+        if bad or not numbers:
+            raise GroomError(f"--group {group!r}: {parent.id} has criteria 1 to {len(criteria)}")
+        chosen.append(numbers)
+    used = [n for numbers in chosen for n in numbers]
+    if len(used) != len(set(used)):
+        raise GroomError("a criterion is in two groups; each goes to one child")
+    left = [n for n in range(1, len(criteria) + 1) if n not in used]
+    if left:
+        raise GroomError(
+            f"criteria {', '.join(map(str, left))} of {parent.id} are in no --group: every criterion goes to one "
+            "child, or it would be left on no open story"
+        )
+    if len(chosen) < 2:
+        raise GroomError("a split makes at least two stories; give --group twice or more")
+    return chosen
+
+
+def plan_by_criteria(
+    parent: Story,
+    groups: Sequence[str],
+    titles: Sequence[str],
+    order: Sequence[Placement],
+    taken: Sequence[str],
+    config: Config,
+) -> Plan:
     """``--by-criteria``: one child per acceptance criterion, or per ``--group 1,2``."""
-    parent = _splittable(ws, story_id)
+    _splittable(parent, config)
     criteria = parent.facts.criteria
     if len(criteria) < 2:
         raise GroomError(f"{parent.id} has {len(criteria)} acceptance criteria; --by-criteria needs two or more")
-    if groups:
-        chosen: list[list[int]] = []
-        for group in groups:
-            try:
-                numbers = [int(part) for part in group.split(",") if part.strip()]
-            except ValueError:
-                raise GroomError(f"--group {group!r}: give criterion numbers like 1,2") from None
-            bad = [n for n in numbers if not 1 <= n <= len(criteria)]
-            if bad or not numbers:
-                raise GroomError(f"--group {group!r}: {parent.id} has criteria 1 to {len(criteria)}")
-            chosen.append(numbers)
-        used = [n for numbers in chosen for n in numbers]
-        if len(used) != len(set(used)):
-            raise GroomError("a criterion is in two groups; each goes to one child")
-    else:
-        chosen = [[n] for n in range(1, len(criteria) + 1)]
-    grouped = [[criteria[n - 1] for n in numbers] for numbers in chosen]
+    grouped = [[criteria[n - 1] for n in numbers] for numbers in _groups(parent, groups)]
     if titles and len(titles) != len(grouped):
         raise GroomError(f"{len(titles)} --into title(s) for {len(grouped)} children; give one per child or none")
-    names = [_check_title(t) for t in titles] or [_title_from(group) for group in grouped]
-    return _children(ws, parent, names, grouped)
+    names = [check_title(t) for t in titles] or [_title_from(group) for group in grouped]
+    return _children(parent, names, grouped, order, taken, config)
 
 
 def _title_from(criteria: Sequence[str]) -> str:
@@ -221,24 +240,24 @@ def _title_from(criteria: Sequence[str]) -> str:
     return text if len(text) <= 100 else text[:99] + "…"
 
 
-def plan_spike(ws: Workspace, story_id: str, title: str, timebox: str) -> Plan:
+_TIMEBOX = re.compile(r"[0-9]+(\.[0-9]+)?[hdw]")
+
+
+def plan_spike(
+    story: Story, title: str, timebox: str, order: Sequence[Placement], taken: Sequence[str], config: Config
+) -> Plan:
     """``--spike``: a time-boxed investigation the story now depends on, ranked just above it."""
-    story = _open_story(ws, story_id)
-    cleaned = _check_title(title)
-    if not re.fullmatch(r"[0-9]+(\.[0-9]+)?[hdw]", timebox):
+    _open(story, config)
+    cleaned = check_title(title)
+    if not _TIMEBOX.fullmatch(timebox):
         raise GroomError(f"--timebox {timebox!r}: write a number and h, d or w (4h, 2d, 1w)")
-    [spike_id] = _ids_for(ws, 1)
-    fields: dict[str, Any] = {
-        "id": spike_id,
-        "title": cleaned,
-        "type": "spike",
-        "status": "draft" if "draft" in ws.config.statuses else ws.config.statuses[0],
-    }
+    [spike_id] = ids.next_ids(config.id_prefix, taken, 1)
+    fields: dict[str, Any] = {"id": spike_id, "title": cleaned, "type": "spike", "status": config.role("new")}
     for name in ("epic", "labels"):
         if story.data.get(name) is not None:
             fields[name] = story.data[name]
     fields["timebox"] = timebox
-    key = _rank_before(ws, story)
+    key = _rank_before(order, story)
     if key is not None:
         fields["rank"] = yamlio.Quoted(key)
     questions = [q.text for q in story.facts.open_questions]
@@ -248,33 +267,39 @@ def plan_spike(ws: Workspace, story_id: str, title: str, timebox: str) -> Plan:
         "## Acceptance criteria",
     ]
     body_lines += [f"- [ ] Answered: {q}" for q in questions] or [f"- [ ] {story.id} can be estimated"]
-    path = display_path(Path(story.path).parent / file_name(spike_id, cleaned), ws.cwd)
-    spike = NewStory(spike_id, cleaned, path, fields, "\n".join(body_lines) + "\n")
-    raw_deps = story.data.get("depends_on")
-    deps = [*(raw_deps if isinstance(raw_deps, list) else [raw_deps] if isinstance(raw_deps, str) else []), spike_id]
-    return Plan(story, {"depends_on": deps}, (spike,))
+    path, display = _beside(story, file_name(spike_id, cleaned))
+    spike = NewStory(spike_id, cleaned, path, display, fields, "\n".join(body_lines) + "\n")
+    return Plan(story, {"depends_on": [*story.depends_on, spike_id]}, (spike,))
 
 
-def _rank_before(ws: Workspace, story: Story) -> str | None:
+def _rank_before(order: Sequence[Placement], story: Story) -> str | None:
     if story.rank is None or not rank.is_valid(story.rank):
         return None
-    everything = ws.placements
     previous = None
-    for p in everything:
+    for p in order:
         if p.rank is not None and p.rank < story.rank:
             previous = p.rank
     return rank.between(previous, story.rank)
 
 
-def plan_new(ws: Workspace, title: str, story_type: str, *, top: bool = False, after: str | None = None) -> NewStory:
-    """``groom new``: a draft from the template with the next free id, at the bottom of the
-    ranked stories unless told otherwise."""
-    cleaned = _check_title(title)
-    if story_type not in ws.config.types:
-        raise GroomError(f"unknown type {story_type!r}; use one of: {', '.join(ws.config.types)}")
-    everything = ws.placements
-    [story_id] = ids.next_ids(ws.config, [p.id for p in everything], 1)
-    ranked = [p for p in everything if p.rank is not None and rank.is_valid(p.rank)]
+def plan_new(
+    title: str,
+    story_type: str,
+    order: Sequence[Placement],
+    taken: Sequence[str],
+    config: Config,
+    folder: tuple[str, str],
+    *,
+    top: bool = False,
+    after: str | None = None,
+) -> NewStory:
+    """``groom new``: a story from the template with the next free id and the new-story status,
+    at the bottom of the ranked stories unless told otherwise. ``folder`` is (path, display)."""
+    cleaned = check_title(title)
+    if story_type not in config.types:
+        raise GroomError(f"unknown type {story_type!r}; use one of: {', '.join(config.types)}")
+    [story_id] = ids.next_ids(config.id_prefix, taken, 1)
+    ranked = [p for p in order if p.rank is not None and rank.is_valid(p.rank)]
     if top:
         key = rank.between(None, ranked[0].rank if ranked else None)
     elif after is not None:
@@ -292,14 +317,13 @@ def plan_new(ws: Workspace, title: str, story_type: str, *, top: bool = False, a
         "id": story_id,
         "title": cleaned,
         "type": story_type,
-        "status": "draft" if "draft" in ws.config.statuses else ws.config.statuses[0],
+        "status": config.role("new"),
         "rank": yamlio.Quoted(key),
     }
     if story_type == "spike":
         fields["timebox"] = DEFAULT_TIMEBOX
-    body = TEMPLATE
-    path = display_path(ws.config.backlog / file_name(story_id, cleaned), ws.cwd)
-    return NewStory(story_id, cleaned, path, fields, body)
+    name = file_name(story_id, cleaned)
+    return NewStory(story_id, cleaned, os.path.join(folder[0], name), os.path.join(folder[1], name), fields, TEMPLATE)
 
 
 TEMPLATE = """<!-- As a <who> I want <what> so that <why>. Replace this comment with the story. -->
@@ -312,12 +336,6 @@ TEMPLATE = """<!-- As a <who> I want <what> so that <why>. Replace this comment 
 """
 
 
-def create(ws: Workspace, new: NewStory) -> None:
-    storyfile.save_all(
-        [], [storyfile.NewFile(str(ws.cwd / new.path) if not Path(new.path).is_absolute() else new.path, new.raw)]
-    )
-
-
 # ---------------------------------------------------------------------------------------
 # renumber
 
@@ -327,7 +345,8 @@ class Renumber:
     story: Story
     new_id: str
     new_path: str
-    """Display path of the renamed file (the same as the old one when its name has no id)."""
+    new_display: str
+    """The renamed file (the same as the old one when its name has no id)."""
     references: tuple[tuple[Story, dict[str, Any]], ...]
     """Other stories and the reference keys rewritten in them."""
     ambiguous: tuple[str, ...]
@@ -340,40 +359,34 @@ def _swap(value: Any, old: str, new: str) -> Any:
     return new if value == old else value
 
 
-def plan_renumber(ws: Workspace, target: str, new_id: str | None) -> Renumber:
-    """Give the story in ``target`` (an id, or a file when two files share an id) a fresh id,
-    rename its file to match, and update every reference to it."""
-    backlog = ws.backlog
-    as_path = (ws.cwd / target).resolve()
-    if as_path.is_file():
-        matches = [s for s in backlog.stories if Path(s.path).resolve() == as_path]
-        if not matches:
-            raise GroomError(f"{target} is not a story of this backlog (or it cannot be read; run 'groom check')")
-        story = matches[0]
-    else:
-        holders = backlog.by_id.get(target, [])
-        if not holders:
-            raise GroomError(f"no story with id {target!r} in {ws.config.backlog}; 'groom list' shows the ids")
-        if len(holders) > 1:
-            files = ", ".join(s.display for s in holders)
-            raise GroomError(
-                f"id {target} is used by {files}; name the file to renumber, "
-                f"e.g. groom renumber {shlex.quote(holders[-1].display)}"
-            )
-        story = holders[0]
+def one_holder(backlog: Backlog, story_id: str) -> Story:
+    """The story renumber works on when named by id; two files with the id need a file name."""
+    holders = backlog.by_id.get(story_id, [])
+    if len(holders) > 1:
+        files = ", ".join(s.display for s in holders)
+        raise GroomError(
+            f"id {story_id} is used by {files}; name the file to renumber, "
+            f"e.g. groom renumber {shlex.quote(holders[-1].display)}"
+        )
+    return backlog.get(story_id)
+
+
+def plan_renumber(backlog: Backlog, story: Story, new_id: str | None, taken: Sequence[str]) -> Renumber:
+    """Give ``story`` a fresh id, rename its file to match, and update every reference to it."""
+    config = backlog.config
     old = story.id
     shared = len(backlog.by_id.get(old, [])) > 1
     if new_id is None:
-        [new_id] = ids.next_ids(ws.config, backlog.by_id, 1)
+        [new_id] = ids.next_ids(config.id_prefix, taken, 1)
     elif new_id in backlog.by_id:
         raise GroomError(
             f"{new_id} is already used by {backlog.by_id[new_id][0].display}; pick another or leave out --to"
         )
-    elif not re.fullmatch("|".join(re.escape(p) for p in ws.config.id_prefixes) + r"[0-9]+(\.[0-9]+)*", new_id):
-        raise GroomError(f"{new_id!r} is not an id of this backlog (prefix {ws.config.id_prefix} and a number)")
-    name = Path(story.path).name
+    elif not re.fullmatch("|".join(re.escape(p) for p in config.id_prefixes) + r"[0-9]+(\.[0-9]+)*", new_id):
+        raise GroomError(f"{new_id!r} is not an id of this backlog (prefix {config.id_prefix} and a number)")
+    name = os.path.basename(story.path)
     new_name = new_id + name[len(old) :] if name.lower().startswith(old.lower()) else name
-    new_path = display_path(Path(story.path).parent / new_name, ws.cwd)
+    new_path, new_display = _beside(story, new_name)
     own_children = story.data.get("children") if isinstance(story.data.get("children"), list) else []
     references: list[tuple[Story, dict[str, Any]]] = []
     ambiguous: list[str] = []
@@ -391,22 +404,7 @@ def plan_renumber(ws: Workspace, target: str, new_id: str | None) -> Renumber:
             references.append((other, keys))
         else:
             ambiguous.append(other.id)
-    return Renumber(story, new_id, new_path, tuple(references), tuple(ambiguous))
-
-
-def write_renumber(ws: Workspace, plan: Renumber) -> int:
-    changes = []
-    for other, keys in plan.references:
-        snapshot = storyfile.read_regular(other.path)
-        changes.append((snapshot, storyfile.set_fields(snapshot.raw, keys)))
-    snapshot = storyfile.read_regular(plan.story.path)
-    new_raw = storyfile.set_fields(snapshot.raw, {"id": plan.new_id})
-    target = str(ws.cwd / plan.new_path) if not Path(plan.new_path).is_absolute() else plan.new_path
-    if Path(target).resolve() == Path(plan.story.path).resolve():
-        storyfile.save_all([*changes, (snapshot, new_raw)])
-    else:
-        storyfile.save_all(changes, [storyfile.NewFile(target, new_raw)], [snapshot])
-    return 1 + len(changes)
+    return Renumber(story, new_id, new_path, new_display, tuple(references), tuple(ambiguous))
 
 
 # ---------------------------------------------------------------------------------------
@@ -426,15 +424,13 @@ _PERFORMANCE = re.compile(r"\b(fast|faster|performance|performant|scale|scalable
 _PERSONA = re.compile(r"\bas (?:an?|the) ([^,.\n]{1,60}?),? i (?:want|need|would like|can)\b", re.I)
 
 
-def suggest(ws: Workspace, story_id: str) -> tuple[Story, list[Suggestion]]:
+def suggest(story: Story, body: str, config: Config) -> list[Suggestion]:
     """Splitting patterns that fit the story, each with the reason in plain words. Heuristics:
     they point at where to look; the team decides."""
-    story = ws.story(story_id)
-    body = storyfile.split(storyfile.read_regular(story.path).raw).body
     words = f"{story.title}\n{body}"
     found: list[Suggestion] = []
     points = story.estimate
-    limit = ws.config.max_story_points
+    limit = config.max_story_points
     if isinstance(points, int | float) and not isinstance(points, bool) and points > limit:
         found.append(
             Suggestion(
@@ -500,4 +496,4 @@ def suggest(ws: Workspace, story_id: str) -> tuple[Story, list[Suggestion]]:
                 f'groom split {story.id} --into "…" --into "Make … fast"',
             )
         )
-    return story, found
+    return found

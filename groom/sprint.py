@@ -1,6 +1,6 @@
 """Sprint candidates: what fits the next sprint, why the rest does not, and how sure we are.
 
-Pure computation over a loaded backlog: capacity from the command line, groom.toml or the
+Pure computation over the backlog's stories: capacity from the command line, groom.toml or the
 velocity of past sprints ("yesterday's weather": the mean of the last three); a walk of the
 open backlog in order that selects ready stories that fit; Monte Carlo readings over the
 past velocities, seeded so the same backlog prints the same numbers.
@@ -11,15 +11,14 @@ from __future__ import annotations
 import math
 import random
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
-from groom.backlog import Story, id_key
 from groom.config import Config
 from groom.errors import ConfigError
+from groom.model import Story, Unreadable, id_key
 from groom.numbers import points as fmt
-from groom.ready import Judge
-from groom.workspace import Workspace
+from groom.ready import Gap, Judge
 
 TRIALS = 10_000
 DEFAULT_SEED = 42
@@ -38,12 +37,6 @@ class Capacity:
     """(sprint, velocity) of every past sprint known, oldest first."""
 
 
-def _points(value: object) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return float(value)
-
-
 def velocity_history(stories: Sequence[Story], config: Config) -> tuple[tuple[str, float], ...]:
     """Points of done stories per sprint, oldest first; or the [sprint] velocity list."""
     if config.velocity:
@@ -51,7 +44,7 @@ def velocity_history(stories: Sequence[Story], config: Config) -> tuple[tuple[st
     per_sprint: dict[str, float] = {}
     for story in stories:
         sprint = story.data.get("sprint")
-        points = _points(story.estimate)
+        points = story.points
         if story.status in config.done_statuses and sprint is not None and points is not None:
             per_sprint[str(sprint)] = per_sprint.get(str(sprint), 0.0) + points
     return tuple(sorted(per_sprint.items(), key=lambda item: id_key(item[0])))
@@ -116,6 +109,8 @@ class Selection:
     excluded: tuple[Excluded, ...]
     confidence: Confidence
     forecast: tuple[ForecastSprint, ...]
+    unreadable: tuple[Unreadable, ...] = ()
+    """Story files that could not be read: the selection cannot account for them."""
 
     @property
     def total(self) -> float:
@@ -134,7 +129,36 @@ def story_points(story: Story, config: Config) -> float | None:
             amount, unit = float(match.group(1)), match.group(2)
             days = amount / 8 if unit == "h" else amount * 5 if unit == "w" else amount
             return days * config.spike_points_per_day
-    return _points(story.estimate)
+    return story.points
+
+
+def _status_reasons(story: Story, config: Config) -> list[str]:
+    if story.status in config.final_statuses:
+        sprint = story.data.get("sprint")
+        return [f"already {story.status}" + (f" in sprint {sprint}" if sprint is not None else "")]
+    if story.status not in config.ready_statuses or story.status in config.final_statuses:
+        return [f"status is {story.status}"]
+    return []
+
+
+def _gap_reasons(gaps: Sequence[Gap]) -> list[str]:
+    return [f"not ready: {gap.rule} ({gap.detail})" if gap.detail else f"not ready: {gap.rule}" for gap in gaps]
+
+
+def _dependency_reasons(story: Story, by_id: Mapping[str, Story], chosen: Collection[str], config: Config) -> list[str]:
+    reasons = []
+    split_status = dict(config.roles).get("split")
+    for dep in story.depends_on:
+        target = by_id.get(dep)
+        if target is None:
+            reasons.append(f"blocked by {dep} (not in the backlog)")
+        elif target.status == split_status:
+            reasons.append(f"depends on {dep}, which was split: depend on its children instead")
+        elif target.status in config.inactive_statuses:
+            reasons.append(f"depends on {dep}, which is {target.status}: remove the dependency")
+        elif target.status not in config.done_statuses and dep not in chosen:
+            reasons.append(f"blocked by {dep} ({target.status})")
+    return reasons
 
 
 def select(
@@ -148,7 +172,6 @@ def select(
 ) -> Selection:
     """Walk the open backlog in order; see the module doc and the README for the rules."""
     by_id = {story.id: story for story in stories}
-    candidate_status = [s for s in config.ready_statuses if s not in config.final_statuses]
     smallest = min((card for card in config.scale if card > 0), default=1)
     selected: list[Candidate] = []
     chosen: set[str] = set()
@@ -159,26 +182,9 @@ def select(
             continue
         if remaining < smallest:
             break
-        reasons: list[str] = []
-        if story.status in config.final_statuses:
-            sprint = story.data.get("sprint")
-            reasons.append(f"already {story.status}" + (f" in sprint {sprint}" if sprint is not None else ""))
-        elif story.status not in candidate_status:
-            reasons.append(f"status is {story.status}")
-        reasons.extend(
-            f"not ready: {gap.rule} ({gap.detail})" if gap.detail else f"not ready: {gap.rule}"
-            for gap in judge.gaps(story)
-        )
-        for dep in story.depends_on:
-            target = by_id.get(dep)
-            if target is None:
-                reasons.append(f"blocked by {dep} (not in the backlog)")
-            elif target.status == "split":
-                reasons.append(f"depends on {dep}, which was split: depend on its children instead")
-            elif target.status in config.inactive_statuses:
-                reasons.append(f"depends on {dep}, which is {target.status}: remove the dependency")
-            elif target.status not in config.done_statuses and dep not in chosen:
-                reasons.append(f"blocked by {dep} ({target.status})")
+        reasons = _status_reasons(story, config)
+        reasons += _gap_reasons(judge.gaps(story))
+        reasons += _dependency_reasons(story, by_id, chosen, config)
         points = story_points(story, config)
         if not reasons and points is not None and points > remaining:
             reasons.append(f"{fmt(points)} points > {fmt(remaining)} left: split it or raise the capacity")
@@ -253,10 +259,3 @@ def _sprints_needed(points: float, velocities: Sequence[float], generator: rando
         counts.append(count)
     counts.sort()
     return counts[math.ceil(0.50 * TRIALS) - 1], counts[math.ceil(0.85 * TRIALS) - 1]
-
-
-def plan(ws: Workspace, given: float | None, fill: str | None, sprints: int, seed: int) -> Selection:
-    """``groom sprint-candidates``: capacity, selection, confidence and forecast."""
-    stories = ws.backlog.stories
-    cap = capacity(stories, ws.config, given)
-    return select(stories, ws.judge, ws.config, cap, fill or ws.config.fill, sprints, seed)

@@ -1,18 +1,18 @@
-"""Bytes on disk <-> front matter + body, lossless edits and safe writes.
+"""Bytes on disk <-> front matter + body, lossless edits of those bytes, safe reads.
 
 A story file is ``[BOM] '---' NL front-matter '---' NL body``. ``split`` finds those parts
 without changing a byte; ``set_fields`` edits front matter values by splicing new text over
 the old value only, so comments, quoting, key order, indentation, CRLF and the body stay as
-they were; ``save`` replaces a file atomically and refuses when it changed since it was read.
+they were; ``read_regular`` reads a file safely. Writing files is ``edits``' job alone.
 """
 
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import stat
-import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -194,6 +194,11 @@ def _insert(fm: str, found: Mapping[str, yamlio.Entry], key: str, value: Any, ne
     return position, position, line
 
 
+def digest(raw: bytes) -> bytes:
+    """What identifies a file's bytes: a write refuses when the file's digest changed."""
+    return hashlib.blake2b(raw, digest_size=16).digest()
+
+
 @dataclass(frozen=True, slots=True)
 class Snapshot:
     """What a file was when it was read, to detect a change before overwriting it."""
@@ -235,105 +240,6 @@ def read_regular(path: Path | str, limit: int = MAX_FILE_BYTES) -> Snapshot:
     if len(raw) > limit:
         raise FrontMatterError(f"grew over the {limit:,}-byte limit while being read", path=str(path))
     return Snapshot(str(path), raw, info.st_mtime_ns, info.st_size)
-
-
-def _unchanged(snapshot: Snapshot) -> bool:
-    try:
-        info = os.lstat(snapshot.path)
-    except FileNotFoundError:
-        return False
-    if (info.st_mtime_ns, info.st_size) != (snapshot.mtime_ns, snapshot.size):
-        return False
-    return Path(snapshot.path).read_bytes() == snapshot.raw
-
-
-def _write_temp(path: str, raw: bytes, mode: int) -> str:
-    fd, tmp_name = tempfile.mkstemp(prefix=".groom-", suffix=".tmp", dir=os.path.dirname(path) or ".")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(raw)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp_name, mode)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
-    return tmp_name
-
-
-@dataclass(frozen=True, slots=True)
-class NewFile:
-    """A file to create; creating it fails if the name is taken."""
-
-    path: str
-    raw: bytes
-
-
-def _new_file_mode() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return 0o666 & ~mask
-
-
-def save_all(
-    changes: Sequence[tuple[Snapshot, bytes]],
-    created: Sequence[NewFile] = (),
-    removed: Sequence[Snapshot] = (),
-) -> int:
-    """Change, create and remove several files all or nothing; returns how many changed.
-
-    Files whose bytes would not change are not touched. Every file to change or remove must
-    still be what was read, and no file to create may exist. Then every new version is written
-    to a temporary file beside its target and flushed; only when all are on disk are new files
-    linked into place (which fails rather than overwrite), changed files renamed over the
-    originals, and removed files unlinked. If any step fails, what was done is undone: created
-    files are removed and replaced or removed files get their original bytes back.
-    """
-    pending = [(snapshot, raw) for snapshot, raw in changes if raw != snapshot.raw]
-    for snapshot in [s for s, _ in pending] + list(removed):
-        if not _unchanged(snapshot):
-            raise WriteConflict("changed on disk since groom read it; run the command again", path=snapshot.path)
-    for new in created:
-        if os.path.lexists(new.path):
-            raise WriteConflict("already exists; nothing was changed", path=new.path)
-    temps: list[str] = []
-    try:
-        for snapshot, raw in pending:
-            temps.append(_write_temp(snapshot.path, raw, stat.S_IMODE(os.lstat(snapshot.path).st_mode)))
-        mode = _new_file_mode()
-        for new in created:
-            temps.append(_write_temp(new.path, new.raw, mode))
-    except OSError as exc:
-        for name in temps:
-            Path(name).unlink(missing_ok=True)
-        raise WriteConflict(f"cannot write ({exc.strerror}); nothing was changed", path=exc.filename) from None
-    linked: list[str] = []
-    replaced: list[Snapshot] = []
-    unlinked: list[Snapshot] = []
-    try:
-        for new, tmp_name in zip(created, temps[len(pending) :], strict=True):
-            os.link(tmp_name, new.path)
-            linked.append(new.path)
-        for (snapshot, _), tmp_name in zip(pending, temps[: len(pending)], strict=True):
-            os.replace(tmp_name, snapshot.path)
-            replaced.append(snapshot)
-        for snapshot in removed:
-            os.unlink(snapshot.path)
-            unlinked.append(snapshot)
-    except BaseException as exc:
-        for name in linked:
-            Path(name).unlink(missing_ok=True)
-        for snapshot in replaced + unlinked:
-            restore = _write_temp(snapshot.path, snapshot.raw, _new_file_mode())
-            os.replace(restore, snapshot.path)
-        if not isinstance(exc, OSError):
-            raise
-        failed = exc.filename or ""
-        raise WriteConflict(f"cannot write ({exc.strerror}); nothing was changed", path=str(failed)) from None
-    finally:
-        for name in temps:
-            Path(name).unlink(missing_ok=True)
-    return len(pending) + len(created) + len(removed)
 
 
 def render_new(fields: Mapping[str, Any], body: str) -> bytes:

@@ -125,13 +125,13 @@ def test_python_dash_m_groom_help() -> None:
 def test_an_unexpected_exception_is_one_line_and_exit_3(
     project: Project, groom: Runner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from groom import workspace
+    from groom.commands import read
 
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom")
 
     project.story("S-1")
-    monkeypatch.setattr(workspace, "list_stories", broken)
+    monkeypatch.setattr(read, "list_stories", broken)
     result = groom("list")
     assert result.code == 3, result
     assert result.err == (

@@ -168,20 +168,6 @@ def test_rebalance_says_how_many(five: Project, groom: Runner) -> None:
     assert ranks(groom)[-1] == ("S-6", "a5")
 
 
-def test_a_file_changed_after_reading_is_not_overwritten(five: Project) -> None:
-    from groom import reorder
-    from groom.errors import WriteConflict
-    from groom.workspace import Workspace
-
-    ws = Workspace.open(five.root)
-    moved = reorder.move(ws, "S-5", top=True)
-    path = five.backlog / "S-5.md"
-    path.write_text(path.read_text().replace('rank: "a4"', 'rank: "a9"'))
-    with pytest.raises(WriteConflict):
-        reorder.write(moved.rewrites)
-    assert 'rank: "a9"' in path.read_text()
-
-
 def test_unranked_unscored_tail_stays_unranked(project: Project, groom: Runner) -> None:
     project.story("S-1", status="refining", rank="a0", value=1)
     project.story("S-2", status="refining", value=5)

@@ -5,11 +5,11 @@ from __future__ import annotations
 import os
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from groom import yamlio
-from groom.errors import WriteConflict
 from tests.conftest import Project, Runner, story_text
 
 PARENT_BODY = """As a shopper in a basement supermarket I want the list to work offline so that I can still tick items.
@@ -182,25 +182,21 @@ def test_done_story_cannot_be_split(project: Project, groom: Runner) -> None:
 # all or nothing
 
 
-def test_a_taken_name_writes_nothing(family: Project, groom: Runner) -> None:
-    family.write("S-5-sync-ticks-made-offline.md", "not a story, but the name is taken\n")
-    before = {p.name: p.read_bytes() for p in family.backlog.iterdir()}
+def test_a_name_taken_meanwhile_writes_nothing(family: Project, groom: Runner, monkeypatch: pytest.MonkeyPatch) -> None:
+    from groom import edits
+
+    real = edits.apply
+    before: dict[str, bytes] = {}
+
+    def someone_creates_it_first(*args: Any, **kwargs: Any) -> edits.Written:
+        family.write("S-5-sync-ticks-made-offline.md", "someone else's story, created a moment ago\n")
+        before.update({p.name: p.read_bytes() for p in family.backlog.iterdir()})
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(edits, "apply", someone_creates_it_first)
     result = groom("split", "S-2", "--into", "Show the last synced list", "--into", "Sync ticks made offline")
     assert result.code == 2, result
     assert "already exists; nothing was changed" in result.err
-    assert {p.name: p.read_bytes() for p in family.backlog.iterdir()} == before
-
-
-def test_a_parent_changed_since_it_was_read_writes_nothing(family: Project) -> None:
-    from groom import split
-    from groom.workspace import Workspace
-
-    plan = split.plan_into(Workspace.open(family.root), "S-2", ["A", "B"])
-    parent = family.backlog / "S-2-offline-mode.md"
-    parent.write_text(parent.read_text().replace("value: 8", "value: 13"))
-    before = {p.name: p.read_bytes() for p in family.backlog.iterdir()}
-    with pytest.raises(WriteConflict, match="changed on disk"):
-        split.write(plan)
     assert {p.name: p.read_bytes() for p in family.backlog.iterdir()} == before
 
 
@@ -337,5 +333,10 @@ def test_split_needs_a_split_status(project: Project, groom: Runner) -> None:
     project.write("S-1.md", "---\nid: S-1\ntitle: x\nstatus: To Do\n---\n")
     result = groom("split", "S-1", "--into", "a", "--into", "b")
     assert result.code == 2
-    assert 'add "split" to status.all and status.inactive' in result.err
+    assert "no status for what a split story gets: set status.split in groom.toml" in result.err
+    spike = groom("split", "S-1", "--spike", "Find out")
+    assert spike.code == 2
+    assert "no status for what new stories and split children get: set status.new in groom.toml" in spike.err
+    (project.root / "groom.toml").write_text('[status]\nall = ["To Do", "Done"]\ndone = ["Done"]\nnew = "To Do"\n')
     assert groom("split", "S-1", "--spike", "Find out").code == 0
+    assert "status: To Do" in next(project.backlog.glob("S-2-*.md")).read_text()

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from groom import storyfile, yamlio
+from groom import edits, storyfile, yamlio
 from groom.errors import FrontMatterError, WriteConflict
 from tests.conftest import EXAMPLES
 
@@ -189,7 +189,7 @@ def test_save_replaces_atomically_and_keeps_the_mode(tmp_path: Path) -> None:
     path.write_bytes(b"---\nid: S-1\nestimate: 3\n---\n")
     path.chmod(0o640)
     snapshot = storyfile.read_regular(path)
-    assert storyfile.save_all([(snapshot, storyfile.set_fields(snapshot.raw, {"estimate": 5}))]) == 1
+    assert edits.save_all([(snapshot, storyfile.set_fields(snapshot.raw, {"estimate": 5}))]) == 1
     assert path.read_bytes() == b"---\nid: S-1\nestimate: 5\n---\n"
     assert stat.S_IMODE(path.stat().st_mode) == 0o640
     assert [p.name for p in tmp_path.iterdir()] == ["S-1.md"]
@@ -200,7 +200,7 @@ def test_save_of_unchanged_bytes_writes_nothing(tmp_path: Path) -> None:
     path.write_bytes(b"---\nid: S-1\n---\n")
     os.utime(path, ns=(1_000_000_000, 1_000_000_000))
     snapshot = storyfile.read_regular(path)
-    assert storyfile.save_all([(snapshot, snapshot.raw)]) == 0
+    assert edits.save_all([(snapshot, snapshot.raw)]) == 0
     assert path.stat().st_mtime_ns == 1_000_000_000
 
 
@@ -210,7 +210,7 @@ def test_save_refuses_a_file_changed_since_it_was_read(tmp_path: Path) -> None:
     snapshot = storyfile.read_regular(path)
     path.write_bytes(b"---\nid: S-1\nestimate: 8\n---\nsomeone else's edit\n")
     with pytest.raises(WriteConflict, match="changed on disk"):
-        storyfile.save_all([(snapshot, b"---\nid: S-1\nestimate: 5\n---\n")])
+        edits.save_all([(snapshot, b"---\nid: S-1\nestimate: 5\n---\n")])
     assert path.read_bytes().endswith(b"someone else's edit\n")
 
 
@@ -248,7 +248,7 @@ def _three(tmp_path: Path) -> list[tuple[storyfile.Snapshot, bytes]]:
 
 
 def test_save_all_writes_every_file(tmp_path: Path) -> None:
-    assert storyfile.save_all(_three(tmp_path)) == 3
+    assert edits.save_all(_three(tmp_path)) == 3
     assert all(b"rank: b" in p.read_bytes() for p in tmp_path.iterdir())
     assert sorted(p.name for p in tmp_path.iterdir()) == ["S-1.md", "S-2.md", "S-3.md"]
 
@@ -257,7 +257,7 @@ def test_save_all_writes_nothing_when_one_file_changed(tmp_path: Path) -> None:
     changes = _three(tmp_path)
     (tmp_path / "S-3.md").write_bytes(b"---\nid: S-3\nrank: z9\n---\n")
     with pytest.raises(WriteConflict, match="changed on disk"):
-        storyfile.save_all(changes)
+        edits.save_all(changes)
     assert [p.read_bytes().count(b"rank: a") for p in sorted(tmp_path.iterdir())] == [1, 1, 0]
 
 
@@ -274,7 +274,7 @@ def test_save_all_writes_nothing_when_a_temporary_file_fails(tmp_path: Path, mon
 
     monkeypatch.setattr(tempfile, "mkstemp", failing)
     with pytest.raises(WriteConflict, match="No space left on device"):
-        storyfile.save_all(changes)
+        edits.save_all(changes)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["S-1.md", "S-2.md", "S-3.md"]
     assert all(b"rank: a" in p.read_bytes() for p in tmp_path.iterdir())
 
@@ -294,6 +294,6 @@ def test_save_all_restores_what_it_replaced_when_a_rename_fails(
 
     monkeypatch.setattr(os, "replace", failing)
     with pytest.raises(WriteConflict, match="nothing was changed"):
-        storyfile.save_all(changes)
+        edits.save_all(changes)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["S-1.md", "S-2.md", "S-3.md"]
     assert all(b"rank: a" in p.read_bytes() for p in tmp_path.iterdir())

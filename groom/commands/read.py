@@ -1,0 +1,127 @@
+"""``groom check``, ``groom list`` and ``groom show``: the commands that only read and judge."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from groom import ready as ready_module
+from groom.backlog import display_path
+from groom.errors import ConfigError, GroomError
+from groom.findings import Finding
+from groom.model import Story, Unreadable, as_points
+from groom.workspace import Workspace
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    files: tuple[str, ...]
+    """Every file checked (display paths, sorted)."""
+    findings: tuple[Finding, ...]
+    outside: tuple[str, ...]
+    """Paths given on the command line that are not stories of this backlog."""
+
+    @property
+    def checked(self) -> int:
+        return len(self.files)
+
+    @property
+    def ok(self) -> bool:
+        return not any(f.severity == "error" for f in self.findings)
+
+
+def check(ws: Workspace, paths: list[Path]) -> CheckResult:
+    """``groom check``: judge the whole backlog, report on all of it or on ``paths``."""
+    schemas = ws.schemas  # configuration errors first, before any file is read
+    backlog = ws.backlog
+    every = [story.display for story in backlog.stories] + [u.display for u in backlog.unreadable]
+    if not paths:
+        only = None
+        files = sorted(set(every))
+        outside: list[str] = []
+    else:
+        only, outside = _select(ws, paths, every)
+        files = only
+    findings = ready_module.check(backlog, schemas, only)
+    return CheckResult(tuple(files), tuple(findings), tuple(outside))
+
+
+def _select(ws: Workspace, paths: list[Path], every: list[str]) -> tuple[list[str], list[str]]:
+    known = set(every)
+    only: list[str] = []
+    outside: list[str] = []
+    for path in paths:
+        absolute = path if path.is_absolute() else ws.cwd / path
+        if not absolute.exists() and not absolute.is_symlink():
+            raise ConfigError(f"{path}: no such file or folder")
+        shown = display_path(absolute, ws.cwd)
+        if absolute.is_dir() and not absolute.is_symlink():
+            prefix = shown.rstrip("/") + "/" if shown != "." else ""
+            only.extend(name for name in every if name.startswith(prefix))
+        elif shown in known:
+            only.append(shown)
+        else:
+            outside.append(shown)
+    return sorted(set(only)), outside
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    rows: tuple[tuple[Story, bool | None], ...]
+    """Stories in backlog order with whether each meets the DoR (None: split or dropped
+    stories, which are not work and are not judged)."""
+    open_points: float
+    """Points of the listed open stories (not done, split or dropped): the work left."""
+    open_stories: int
+    unestimated: int
+    """Listed open stories without a numeric estimate."""
+    history_points: float
+    """Points of listed split or dropped stories: history, counted nowhere (a split story's
+    children carry its work)."""
+    unreadable: tuple[Unreadable, ...] = ()
+
+
+def list_stories(ws: Workspace, status: str | None) -> Listing:
+    """``groom list``: stories in backlog order, whether each meets the DoR, and the open work."""
+    config = ws.config
+    if status is not None and status not in config.statuses:
+        raise GroomError(f"unknown status {status!r}; use one of: {', '.join(config.statuses)}")
+    judge = ws.judge
+    rows = tuple(
+        (story, None if story.status in config.inactive_statuses else not judge.gaps(story))
+        for story in ws.backlog.stories
+        if status is None or story.status == status
+    )
+    open_estimates = [story.points for story, _ in rows if config.is_open(story.status)]
+    history = [as_points(story.estimate) for story, _ in rows if story.status in config.inactive_statuses]
+    return Listing(
+        rows,
+        open_points=sum(p for p in open_estimates if p is not None),
+        open_stories=len(open_estimates),
+        unestimated=sum(1 for p in open_estimates if p is None),
+        history_points=sum(p for p in history if p is not None),
+        unreadable=ws.unreadable,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class StoryView:
+    """``groom show``: a story with its readiness and the state of what it depends on."""
+
+    story: Story
+    gaps: tuple[ready_module.Gap, ...]
+    dependencies: tuple[tuple[str, str | None], ...]
+    """(id, status) per dependency; status None when the id is unknown."""
+    children: tuple[str, ...]
+    judged: bool = True
+    """False for split and dropped stories: they are not work, so the DoR does not judge them."""
+
+
+def show(ws: Workspace, story_id: str) -> StoryView:
+    backlog = ws.backlog
+    story = backlog.get(story_id)
+    deps = tuple((dep, backlog.by_id[dep][0].status if dep in backlog.by_id else None) for dep in story.depends_on)
+    children = tuple(s.id for s in backlog.stories if s.parent == story.id)
+    if story.status in ws.config.inactive_statuses:
+        return StoryView(story, (), deps, children, judged=False)
+    return StoryView(story, tuple(ws.judge.gaps(story)), deps, children)

@@ -1,0 +1,16 @@
+"""``groom sprint-candidates``: what fits the next sprint, and why the rest does not."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from groom import sprint
+from groom.workspace import Workspace
+
+
+def candidates(ws: Workspace, given: float | None, fill: str | None, sprints: int, seed: int) -> sprint.Selection:
+    """Capacity, selection, confidence and forecast; the files that could not be read ride along."""
+    backlog = ws.backlog
+    cap = sprint.capacity(backlog.stories, ws.config, given)
+    selection = sprint.select(backlog.stories, ws.judge, ws.config, cap, fill or ws.config.fill, sprints, seed)
+    return replace(selection, unreadable=backlog.unreadable)

@@ -1,0 +1,231 @@
+"""The records every command plans with: a story as read, its place in the backlog, a file that
+could not be read, and the backlog that indexes them. Plain data: nothing here touches the disk.
+
+Planning modules (estimate, reorder, split, sprint, refine) import these and nothing that
+reads or writes files, so they can be tested on stories built in memory.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from groom.config import Config
+from groom.errors import StoryNotFound, UnreadableStory
+from groom.facts import Facts
+from groom.findings import ERROR, Finding
+
+RESERVED_KEY = "derived"
+"""The key under which derived facts reach the schemas; a story may not set it itself."""
+
+_DIGITS = re.compile(r"(\d+)")
+
+OrderKey = tuple[bool, str, tuple[str | int, ...]]
+
+
+def id_key(story_id: str) -> tuple[str | int, ...]:
+    """Sort key that compares the numbers in an id as numbers: S-2 < S-10 < S-10.1."""
+    parts = _DIGITS.split(story_id)
+    return tuple(int(part) if index % 2 else part for index, part in enumerate(parts))
+
+
+def order_key(rank: str | None, story_id: str) -> OrderKey:
+    """Backlog order: by rank (byte order), ties by id (S-2 before S-10), no rank last."""
+    return (rank is None, rank or "", id_key(story_id))
+
+
+def named_for(path: str, story_id: str) -> bool:
+    """Whether a file's name says it holds ``story_id``: ``S-42.md``, ``S-42-slug.md``,
+    ``s-42 - Title.md`` (case does not matter)."""
+    stem = os.path.basename(path).removesuffix(".md").lower()
+    wanted = story_id.lower()
+    return stem == wanted or (stem.startswith(wanted) and not stem[len(wanted)].isalnum())
+
+
+def as_points(value: object) -> float | None:
+    """A numeric estimate as a number; None for no estimate, ``?`` or anything else."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
+
+
+class Fields:
+    """The contract's keys, read from a front matter mapping with the types commands expect."""
+
+    __slots__ = ()
+    data: dict[str, Any]
+
+    @property
+    def id(self) -> str:
+        value = self.data.get("id")
+        return value if isinstance(value, str) else ""
+
+    @property
+    def title(self) -> str:
+        value = self.data.get("title")
+        return value if isinstance(value, str) else ""
+
+    @property
+    def status(self) -> str:
+        value = self.data.get("status")
+        return value if isinstance(value, str) else ""
+
+    @property
+    def type(self) -> str:
+        value = self.data.get("type", "story")
+        return value if isinstance(value, str) else ""
+
+    @property
+    def rank(self) -> str | None:
+        value = self.data.get("rank")
+        return value if isinstance(value, str) and value else None
+
+    @property
+    def estimate(self) -> Any:
+        return self.data.get("estimate")
+
+    @property
+    def points(self) -> float | None:
+        """The estimate when it is a number (not absent, not ``?``)."""
+        return as_points(self.data.get("estimate"))
+
+    @property
+    def value(self) -> Any:
+        return self.data.get("value")
+
+    @property
+    def parent(self) -> str | None:
+        value = self.data.get("parent")
+        return value if isinstance(value, str) else None
+
+    @property
+    def depends_on(self) -> tuple[str, ...]:
+        value = self.data.get("depends_on")
+        if isinstance(value, str):
+            return (value,)
+        if isinstance(value, list):
+            return tuple(item for item in value if isinstance(item, str))
+        return ()
+
+    @property
+    def order_key(self) -> OrderKey:
+        return order_key(self.rank, self.id)
+
+
+@dataclass(frozen=True, slots=True)
+class Story(Fields):
+    """One parsed story file. ``data`` is its front matter, exactly as written; ``digest``
+    identifies the bytes it was read from, so a write can tell whether the file changed since."""
+
+    path: str
+    display: str
+    data: dict[str, Any]
+    front_matter: str
+    facts: Facts
+    digest: bytes = b""
+
+    def __reduce__(self) -> tuple[Callable[..., Story], tuple[Any, ...]]:
+        # Plain constructor arguments pickle several times faster than slot state, which
+        # matters when worker processes hand back thousands of stories.
+        return (Story, (self.path, self.display, self.data, self.front_matter, self.facts, self.digest))
+
+
+@dataclass(frozen=True, slots=True)
+class Placement(Fields):
+    """What ordering needs of a story, read cheaply: its front matter, not its body."""
+
+    path: str
+    display: str
+    data: dict[str, Any]
+    digest: bytes = b""
+
+
+@dataclass(frozen=True, slots=True)
+class Unreadable:
+    """A file of the backlog that cannot be read as a story, and why (1-based position)."""
+
+    path: str
+    display: str
+    line: int
+    column: int
+    rule: str
+    """``file`` (cannot be opened as a regular file), ``front-matter`` or ``yaml``."""
+    message: str
+
+    def __reduce__(self) -> tuple[Callable[..., Unreadable], tuple[Any, ...]]:
+        return (Unreadable, (self.path, self.display, self.line, self.column, self.rule, self.message))
+
+    @property
+    def finding(self) -> Finding:
+        return Finding(self.display, self.line, self.column, None, self.rule, ERROR, self.message)
+
+    @property
+    def where(self) -> str:
+        """``path:line:col: message``, the one line a command prints about it."""
+        return f"{self.display}:{self.line}:{self.column}: {self.message}"
+
+    def error_for(self, story_id: str) -> UnreadableStory:
+        """What to say when a command names ``story_id`` and this file holds it."""
+        return UnreadableStory(
+            f"{story_id} is in {self.display}, which cannot be read: line {self.line}, col {self.column}: "
+            f"{self.message}; fix it, then run groom check"
+        )
+
+
+def holder(unreadable: Iterable[Unreadable], story_id: str) -> Unreadable | None:
+    """The unreadable file whose name says it holds ``story_id``, if any."""
+    return next((u for u in unreadable if named_for(u.path, story_id)), None)
+
+
+def refuse_unreadable(unreadable: Iterable[Unreadable], doing: str) -> None:
+    """A write that depends on the whole backlog (its order, its ids, its references) cannot
+    be planned around a file groom cannot read: it would guess. Raise UnreadableStory."""
+    found = list(unreadable)
+    if found:
+        first = found[0]
+        more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
+        raise UnreadableStory(
+            f"cannot {doing} while {first.display}{more} cannot be read (line {first.line}, col "
+            f"{first.column}: {first.message}); groom would have to guess its place: fix it (groom check), "
+            "then run the command again"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Backlog:
+    config: Config
+    stories: tuple[Story, ...]
+    """Every readable story, in backlog order."""
+    unreadable: tuple[Unreadable, ...] = ()
+    """Files that are in the backlog but could not be read as stories."""
+    excluded: tuple[str, ...] = ()
+    _index: dict[str, list[Story]] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        for story in self.stories:
+            if story.id:
+                self._index.setdefault(story.id, []).append(story)
+
+    @property
+    def by_id(self) -> dict[str, list[Story]]:
+        """Stories per id; a list longer than one is a duplicate id."""
+        return self._index
+
+    @property
+    def problems(self) -> tuple[Finding, ...]:
+        return tuple(u.finding for u in self.unreadable)
+
+    def get(self, story_id: str) -> Story:
+        """The story with that id; says so when its file cannot be read."""
+        found = self._index.get(story_id)
+        if found:
+            return found[0]
+        broken = holder(self.unreadable, story_id)
+        if broken is not None:
+            raise broken.error_for(story_id)
+        alike = [known for known in self._index if known.lower() == story_id.lower()]
+        hint = f"did you mean {alike[0]}?" if alike else "'groom list' shows the ids"
+        raise StoryNotFound(f"no story with id {story_id!r} in {self.config.backlog}; {hint}")
