@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from groom import yamlio
 from groom.findings import ERROR, WARNING, Finding
-from groom.model import RESERVED_KEY, Backlog, Story
+from groom.model import RESERVED_KEY, Backlog, Story, holder
 from groom.schemas import Schema, Schemas
 
 if TYPE_CHECKING:
@@ -302,7 +302,16 @@ def _references(backlog: Backlog) -> Iterator[Finding]:
             if not isinstance(dep, str):
                 continue
             path: tuple[str | int, ...] = ("depends_on", index) if isinstance(raw, list) else ("depends_on",)
-            if dep not in backlog.by_id:
+            broken = holder(backlog.unreadable, dep) if dep not in backlog.by_id else None
+            if broken is not None:
+                yield _at(
+                    story,
+                    path,
+                    "unknown-dependency",
+                    ERROR,
+                    f"depends_on names {dep}, whose file {broken.display} cannot be read; fix that file",
+                )
+            elif dep not in backlog.by_id:
                 yield _at(
                     story,
                     path,

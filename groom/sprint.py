@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from groom.config import Config
 from groom.errors import ConfigError
-from groom.model import Story, Unreadable, id_key
+from groom.model import Story, Unreadable, holder, id_key
 from groom.numbers import points as fmt
 from groom.ready import Gap, Judge
 
@@ -145,12 +145,21 @@ def _gap_reasons(gaps: Sequence[Gap]) -> list[str]:
     return [f"not ready: {gap.rule} ({gap.detail})" if gap.detail else f"not ready: {gap.rule}" for gap in gaps]
 
 
-def _dependency_reasons(story: Story, by_id: Mapping[str, Story], chosen: Collection[str], config: Config) -> list[str]:
+def _dependency_reasons(
+    story: Story,
+    by_id: Mapping[str, Story],
+    chosen: Collection[str],
+    config: Config,
+    unreadable: Sequence[Unreadable],
+) -> list[str]:
     reasons = []
     split_status = dict(config.roles).get("split")
     for dep in story.depends_on:
         target = by_id.get(dep)
-        if target is None:
+        broken = holder(unreadable, dep) if target is None else None
+        if broken is not None:
+            reasons.append(f"blocked by {dep} (its file {broken.display} cannot be read)")
+        elif target is None:
             reasons.append(f"blocked by {dep} (not in the backlog)")
         elif target.status == split_status:
             reasons.append(f"depends on {dep}, which was split: depend on its children instead")
@@ -169,8 +178,11 @@ def select(
     fill: str,
     sprints: int = 0,
     seed: int = DEFAULT_SEED,
+    unreadable: Sequence[Unreadable] = (),
 ) -> Selection:
-    """Walk the open backlog in order; see the module doc and the README for the rules."""
+    """Walk the open backlog in order; see the module doc and the README for the rules.
+    ``unreadable`` names the files that could not be read, so a dependency on one is not
+    called missing."""
     by_id = {story.id: story for story in stories}
     smallest = min((card for card in config.scale if card > 0), default=1)
     selected: list[Candidate] = []
@@ -184,7 +196,7 @@ def select(
             break
         reasons = _status_reasons(story, config)
         reasons += _gap_reasons(judge.gaps(story))
-        reasons += _dependency_reasons(story, by_id, chosen, config)
+        reasons += _dependency_reasons(story, by_id, chosen, config, unreadable)
         points = story_points(story, config)
         if not reasons and points is not None and points > remaining:
             reasons.append(f"{fmt(points)} points > {fmt(remaining)} left: split it or raise the capacity")
@@ -205,7 +217,7 @@ def select(
         (sum(1 for v in velocities if v >= total) / len(velocities)) if len(velocities) >= MIN_HISTORY else None,
     )
     forecast = _forecast(stories, config, cap, sprints, velocities, seed) if sprints > 0 else ()
-    return Selection(cap, fill, tuple(selected), tuple(excluded), confidence, forecast)
+    return Selection(cap, fill, tuple(selected), tuple(excluded), confidence, forecast, tuple(unreadable))
 
 
 def _forecast(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from groom import sprint
 from groom.workspace import Workspace
 
@@ -12,5 +10,5 @@ def candidates(ws: Workspace, given: float | None, fill: str | None, sprints: in
     """Capacity, selection, confidence and forecast; the files that could not be read ride along."""
     backlog = ws.backlog
     cap = sprint.capacity(backlog.stories, ws.config, given)
-    selection = sprint.select(backlog.stories, ws.judge, ws.config, cap, fill or ws.config.fill, sprints, seed)
-    return replace(selection, unreadable=backlog.unreadable)
+    chosen = fill or ws.config.fill
+    return sprint.select(backlog.stories, ws.judge, ws.config, cap, chosen, sprints, seed, backlog.unreadable)
