@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from groom import ids, rank, storyfile, yamlio
+from groom import ids, rank, yamlio
 from groom.config import Config
 from groom.errors import ConfigError, GroomError
 from groom.model import Backlog, Placement, Story
@@ -79,10 +79,6 @@ class NewStory:
     """The same path as the user sees it."""
     fields: dict[str, Any]
     body: str
-
-    @property
-    def raw(self) -> bytes:
-        return storyfile.render_new(self.fields, self.body)
 
 
 @dataclass(frozen=True, slots=True)

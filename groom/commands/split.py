@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from groom import edits, split
+from groom import edits, split, storyfile
 from groom.backlog import display_path
 from groom.errors import GroomError
 from groom.model import Story, refuse_unreadable
@@ -14,7 +14,7 @@ from groom.workspace import Workspace
 
 
 def _new_file(new: split.NewStory) -> edits.NewFile:
-    return edits.NewFile(new.path, new.raw, new.display, new.id)
+    return edits.NewFile(new.path, storyfile.render_new(new.fields, new.body), new.display, new.id)
 
 
 @dataclass(frozen=True, slots=True)
