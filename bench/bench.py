@@ -11,13 +11,13 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
@@ -97,10 +97,10 @@ def generate(folder: Path, count: int) -> None:
         (folder / f"S-{n}-story-{n}.md").write_text(f"---\n{front}---\n{body}", encoding="utf-8")
 
 
-def run_command(args: list[str], cwd: Path) -> tuple[float, float]:
+def run_command(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[float, float]:
     """Wall seconds and peak resident MB of one run of a command, as a fresh process."""
     start = time.perf_counter()
-    process = subprocess.Popen(args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - start
     code = os.waitstatus_to_exitcode(status)
@@ -147,55 +147,111 @@ def floor_parse(folder: Path) -> tuple[float, float]:
     return time.perf_counter() - start, 0.0
 
 
+@dataclass(frozen=True)
+class Version:
+    """One groom to time: this checkout, or a baseline revision checked out beside it."""
+
+    name: str
+    command: list[str]
+    env: dict[str, str]
+
+    def run(self, args: list[str], cwd: Path) -> tuple[float, float]:
+        return run_command([*self.command, *args], cwd, self.env)
+
+
+def baseline(revision: str, tmp: Path) -> Version:
+    """``revision`` checked out in a temporary worktree, run with this environment's libraries."""
+    folder = tmp / "baseline"
+    subprocess.run(["git", "worktree", "add", "--detach", "--quiet", str(folder), revision], check=True)
+    env = {**os.environ, "PYTHONPATH": str(folder)}
+    return Version(revision, [sys.executable, "-m", "groom"], env)
+
+
+ROWS = (
+    ("groom check", ["check"]),
+    ("groom check --format json", ["check", "--format", "json"]),
+    ("groom list", ["list"]),
+    ("groom reprioritize --by wsjf --dry-run", ["reprioritize", "--by", "wsjf", "--dry-run"]),
+    ("groom sprint-candidates", ["sprint-candidates"]),
+    ("groom sprint-candidates --sprints 3", ["sprint-candidates", "--sprints", "3"]),
+)
+
+
+def measure(versions: list[Version], runs: int, variants: list[list[str]], root: Path) -> list[Measurement]:
+    """Runs of every version interleaved (so the machine's mood is shared); the variants
+    alternate across all runs, so a write really writes every time."""
+    results: list[list[tuple[float, float]]] = [[] for _ in versions]
+    turn = 0
+    for _ in range(runs):
+        for index, version in enumerate(versions):
+            results[index].append(version.run(variants[turn % len(variants)], root))
+            turn += 1
+    return [summary(r) for r in results]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="1000,10000", help="comma-separated backlog sizes")
     parser.add_argument("--runs", type=int, default=5, help="runs per measurement")
+    parser.add_argument(
+        "--baseline", metavar="REV", help="also time this git revision, interleaved, and print the ratio"
+    )
     options = parser.parse_args()
-    groom = shutil.which("groom", path=str(Path(sys.executable).parent)) or "groom"
+    current = Version("this checkout", [sys.executable, "-m", "groom"], dict(os.environ))
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
         f"{platform.system()} {platform.release()}"
     )
     print(f"best and median wall time of {options.runs} runs; peak resident memory of the groom process")
-    print(f"{'stories':>8}  {'what':<44}  {'best s':>7}  {'median s':>8}  {'peak MB':>8}")
     with tempfile.TemporaryDirectory(prefix="groom-bench-") as tmp:
-        best, median, _ = best_of(options.runs, calibration)
-        print(f"{'-':>8}  {'calibration: 5M-step Python loop':<44}  {best:>7.3f}  {median:>8.3f}  {'-':>8}")
-        best, median, peak = best_of(options.runs, partial(run_command, [groom, "--help"], Path(tmp)))
-        print(f"{'-':>8}  {'groom --help':<44}  {best:>7.3f}  {median:>8.3f}  {peak:>8.1f}")
-        for size in (int(s) for s in options.sizes.split(",")):
-            root = Path(tmp) / f"b{size}"
-            generate(root / "backlog", size)
-            folder = root / "backlog"
-            rows: list[tuple[str, Measurement]] = [
-                ("floor: read + split files (in-process)", best_of(options.runs, partial(floor_read, folder))),
-                ("floor: parse front matter (in-process)", best_of(options.runs, partial(floor_parse, folder))),
-            ]
-            for label, args in (
-                ("groom check", [groom, "check"]),
-                ("groom check --format json", [groom, "check", "--format", "json"]),
-                ("groom list", [groom, "list"]),
-                ("groom reprioritize --by wsjf --dry-run", [groom, "reprioritize", "--by", "wsjf", "--dry-run"]),
-                ("groom sprint-candidates", [groom, "sprint-candidates"]),
-                ("groom sprint-candidates --sprints 3", [groom, "sprint-candidates", "--sprints", "3"]),
-            ):
-                rows.append((label, best_of(options.runs, partial(run_command, args, root))))
-            # Writes: each run changes the story again, so every run really writes one file.
-            number = size // 2 + (1 - size // 2) % len(STATUSES)  # a "refining" story near the middle
-            middle = f"S-{number}"
-            for label, variants in (
-                (f"groom estimate {middle} 5|8 (one write)", [["estimate", middle, p] for p in ("5", "8")]),
-                (
-                    f"groom reprioritize {middle} --top|--bottom",
-                    [["reprioritize", middle, f] for f in ("--top", "--bottom")],
-                ),
-            ):
-                runs = [run_command([groom, *variants[i % 2]], root) for i in range(options.runs)]
-                rows.append((label, summary(runs)))
-            for label, (best, median, peak) in rows:
-                shown_peak = f"{peak:>8.1f}" if peak else f"{'-':>8}"
-                print(f"{size:>8}  {label:<44}  {best:>7.3f}  {median:>8.3f}  {shown_peak}")
+        versions = [current]
+        if options.baseline:
+            versions.append(baseline(options.baseline, Path(tmp)))
+        extra = f"  {'base med':>8}  {'ratio':>6}" if len(versions) > 1 else ""
+        print(f"{'stories':>8}  {'what':<44}  {'best s':>7}  {'median s':>8}  {'peak MB':>8}{extra}")
+
+        def show(size: str, label: str, found: list[Measurement]) -> None:
+            best, median, peak = found[0]
+            shown_peak = f"{peak:>8.1f}" if peak else f"{'-':>8}"
+            tail = ""
+            if len(found) > 1:
+                base = found[1][1]
+                tail = f"  {base:>8.3f}  {median / base:>6.2f}"
+            print(f"{size:>8}  {label:<44}  {best:>7.3f}  {median:>8.3f}  {shown_peak}{tail}")
+
+        try:
+            show("-", "calibration: 5M-step Python loop", [best_of(options.runs, calibration)])
+            show("-", "groom --help", measure(versions, options.runs, [["--help"]], Path(tmp)))
+            for size in (int(s) for s in options.sizes.split(",")):
+                root = Path(tmp) / f"b{size}"
+                generate(root / "backlog", size)
+                folder = root / "backlog"
+                show(
+                    str(size),
+                    "floor: read + split files (in-process)",
+                    [best_of(options.runs, partial(floor_read, folder))],
+                )
+                show(
+                    str(size),
+                    "floor: parse front matter (in-process)",
+                    [best_of(options.runs, partial(floor_parse, folder))],
+                )
+                for label, args in ROWS:
+                    show(str(size), label, measure(versions, options.runs, [args], root))
+                # Writes: each run changes the story again, so every run really writes one file.
+                number = size // 2 + (1 - size // 2) % len(STATUSES)  # a "refining" story near the middle
+                middle = f"S-{number}"
+                for label, variants in (
+                    (f"groom estimate {middle} 5|8 (one write)", [["estimate", middle, p] for p in ("5", "8")]),
+                    (
+                        f"groom reprioritize {middle} --top|--bottom",
+                        [["reprioritize", middle, f] for f in ("--top", "--bottom")],
+                    ),
+                ):
+                    show(str(size), label, measure(versions, options.runs, variants, root))
+        finally:
+            if len(versions) > 1:
+                subprocess.run(["git", "worktree", "remove", "--force", str(Path(tmp) / "baseline")], check=False)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ written (final estimates, the DoR of a ready story). ``commands.estimate`` reads
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from groom import ready
@@ -144,21 +144,23 @@ def _final_refusal(story: Story, config: Config) -> str | None:
     return None
 
 
-def plan(story: Story, points: Points, judge: ready.Judge, *, force: bool = False) -> Change:
+def plan(
+    story: Story, points: Points, config: Config, judge: Callable[[], ready.Judge], *, force: bool = False
+) -> Change:
     """The estimate to write, or why not.
 
     Refused (GroomError, exit 2) for a final or historical estimate without ``force``; refused
     (DorRefusal, exit 1) when the story claims to be ready and the new value would break the
-    Definition of Ready, unless ``force``. ``judge`` sees at least the story and what it
-    depends on.
+    Definition of Ready, unless ``force``. ``judge`` gives a Judge that sees at least the story
+    and what it depends on; it is asked for only when the DoR must be checked (building one
+    loads the schemas).
     """
-    config = judge.backlog.config
     refusal = _final_refusal(story, config)
     if refusal and not force:
         raise GroomError(refusal)
     change = Change(story, story.data.get("estimate"), points)
-    if change.needed and not force:
-        refuse_new_gaps(judge, story, {"estimate": points})
+    if change.needed and not force and story.status in config.ready_statuses:
+        refuse_new_gaps(judge(), story, {"estimate": points})
     return change
 
 

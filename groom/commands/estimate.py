@@ -20,8 +20,9 @@ def set_estimate(
 ) -> Estimated:
     """Write ``estimate: points`` into the story's file (one line), unless refused."""
     story = ws.story(story_id)
-    judge = ready.Judge(ws.neighbourhood(story), ws.schemas)
-    change = estimate.plan(story, points, judge, force=force)
+    change = estimate.plan(
+        story, points, ws.config, lambda: ready.Judge(ws.neighbourhood(story), ws.schemas), force=force
+    )
     if not change.needed:
         return Estimated(change, edits.Written(skipped=(story.display,)))
     planned = [edits.Change(story, {"estimate": points})]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from groom import estimate, schemas
@@ -15,8 +17,8 @@ __all__ = ["no_disk"]
 SCHEMAS = schemas.load(CONFIG)
 
 
-def judge(*stories: Story) -> Judge:
-    return Judge(backlog(*stories), SCHEMAS)
+def judge(*stories: Story) -> Callable[[], Judge]:
+    return lambda: Judge(backlog(*stories), SCHEMAS)
 
 
 def test_points_must_be_on_the_scale() -> None:
@@ -52,21 +54,21 @@ def test_a_voter_votes_once() -> None:
 def test_a_final_estimate_needs_force() -> None:
     planned = story("S-1", status="planned")
     with pytest.raises(GroomError, match="became final when it entered the sprint"):
-        estimate.plan(planned, 5, judge(planned))
-    assert estimate.plan(planned, 5, judge(planned), force=True).new == 5
+        estimate.plan(planned, 5, CONFIG, judge(planned))
+    assert estimate.plan(planned, 5, CONFIG, judge(planned), force=True).new == 5
 
 
 def test_a_ready_story_cannot_silently_stop_being_ready() -> None:
     ready = story("S-1")
     with pytest.raises(DorRefusal, match=r"\[small-enough\]"):
-        estimate.plan(ready, 20, judge(ready))
-    assert estimate.plan(ready, 20, judge(ready), force=True).needed
+        estimate.plan(ready, 20, CONFIG, judge(ready))
+    assert estimate.plan(ready, 20, CONFIG, judge(ready), force=True).needed
 
 
 def test_the_same_estimate_needs_no_write() -> None:
     ready = story("S-1", estimate=3)
-    assert not estimate.plan(ready, 3, judge(ready)).needed
-    assert estimate.plan(ready, 3.0, judge(ready)).needed  # 3.0 is written as 3.0: a change of text
+    assert not estimate.plan(ready, 3, CONFIG, judge(ready)).needed
+    assert estimate.plan(ready, 3.0, CONFIG, judge(ready)).needed  # 3.0 is written as 3.0: a change of text
 
 
 def test_missing_lists_open_stories_without_a_number() -> None:
