@@ -103,7 +103,7 @@ def _read(path: str, shown: str) -> tuple[bytes, storyfile.Layout] | Unreadable:
 def _front_matter(path: str, shown: str, layout: storyfile.Layout, scan: bool) -> dict[str, object] | Unreadable:
     text = layout.front_matter
     try:
-        data = (yamlio.scan(text) if scan and hasattr(yamlio, "scan") else None) or yamlio.load_mapping(text)  # TEMP
+        data = (yamlio.scan(text) if scan else None) or yamlio.load_mapping(text)
     except yamlio.YamlError as exc:
         return Unreadable(path, shown, storyfile.Layout.FM_LINE + exc.line, exc.column + 1, "yaml", exc.message)
     if RESERVED_KEY in data:
@@ -249,12 +249,19 @@ def placements(cwd: Path, discovered: Discovered) -> tuple[list[Placement], list
     paths, refused, _ = discovered
     unreadable = _refused(refused, cwd)
     found: list[Placement] = []
-    for path in paths:
-        result = load_placement(path, str(cwd))
-        if isinstance(result, Placement):
-            found.append(result)
-        else:
-            unreadable.append(result)
+    enabled = gc.isenabled()
+    gc.disable()  # thousands of small dicts that live until the command ends: see load()
+    try:
+        for path in paths:
+            result = load_placement(path, str(cwd))
+            if isinstance(result, Placement):
+                found.append(result)
+            else:
+                unreadable.append(result)
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
     found.sort(key=lambda placement: placement.order_key)
     unreadable.sort(key=lambda u: u.display)
     return found, unreadable

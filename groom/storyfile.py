@@ -11,6 +11,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
+import re
 import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -74,6 +75,10 @@ def _is_delimiter(line: str) -> bool:
     return line.rstrip() == "---"
 
 
+_CLOSING = re.compile(r"^---[^\S\n]*$", re.MULTILINE)
+"""The closing delimiter: a line that is '---' once trailing white space (CR too) is removed."""
+
+
 def split(raw: bytes) -> Layout:
     """Find the front matter and body of a story file, or raise FrontMatterError with a line."""
     text, bom = decode(raw)
@@ -90,17 +95,13 @@ def split(raw: bytes) -> Layout:
         raise FrontMatterError("front matter is not closed; add a '---' line after it", line=1)
     newline = "\r\n" if first_line.endswith("\r") else "\n"
     fm_start = first_end + 1
-    pos = fm_start
-    while pos < len(text):
-        end = text.find("\n", pos)
-        line_end = len(text) if end < 0 else end
-        if _is_delimiter(text[pos:line_end]):
-            body_start = len(text) if end < 0 else end + 1
-            return Layout(text, bom, newline, fm_start, pos, body_start)
-        if end < 0:
-            break
-        pos = end + 1
-    raise FrontMatterError("front matter is not closed; add a '---' line after the last key", line=1)
+    closing = _CLOSING.search(text, fm_start)
+    if closing is None:
+        raise FrontMatterError("front matter is not closed; add a '---' line after the last key", line=1)
+    pos = closing.start()
+    end = text.find("\n", pos)
+    body_start = len(text) if end < 0 else end + 1
+    return Layout(text, bom, newline, fm_start, pos, body_start)
 
 
 def encode(layout: Layout, text: str) -> bytes:
@@ -229,12 +230,19 @@ def read_regular(path: Path | str, limit: int = MAX_FILE_BYTES) -> Snapshot:
             raise FrontMatterError(
                 f"is {info.st_size:,} bytes, over the {limit:,}-byte limit for a story; shorten it", path=str(path)
             )
-        raw = os.read(fd, limit + 1)
-        while len(raw) < info.st_size and len(raw) <= limit:
-            more = os.read(fd, limit + 1 - len(raw))
+        # Ask for the size fstat gave (plus one, to see growth), never a whole limit's worth:
+        # a 1 MiB buffer per read costs more than the read of a 2 KB story.
+        chunks = []
+        total = 0
+        want = min(info.st_size, limit) + 1
+        while total <= limit:
+            more = os.read(fd, want)
             if not more:
                 break
-            raw += more
+            chunks.append(more)
+            total += len(more)
+            want = min(1 << 16, limit + 1 - total)
+        raw = b"".join(chunks)
     finally:
         os.close(fd)
     if len(raw) > limit:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import yaml
@@ -401,3 +402,145 @@ def render_block(items: list[Value], indent: str, newline: str) -> str:
     """A block list whose items start with ``indent + '- '``; the first line has no indent."""
     lines = [f"{indent}- {render_scalar(item)}" for item in items]
     return newline.join(lines).lstrip(" ") if lines else "[]"
+
+
+# scan: a fast, certain-or-nothing reader for the usual flat front matter.
+#
+# Every character class below leaves out the ASCII control characters (tab and CR among
+# them): libyaml gives them meanings (line breaks, separators) or refuses them, so a line
+# holding one is not simple. Text with non-ASCII characters must also pass
+# str.isprintable(), which is stricter than libyaml's printable set (it refuses NBSP, BOM,
+# zero-width characters, line and paragraph separators, surrogates), so no character that
+# the full parse treats specially gets through.
+_C = r"\x00-\x1f\x7f"
+# A plain scalar may not start with an indicator; "-" may before a letter, digit or dot
+# ("-1", "-foo", "-.inf"), where libyaml cannot take it for a list item.
+_PLAIN_FIRST = rf"(?:[^ {_C}\-?:,\[\]{{}}#&*!|>'\"%@`]|-(?=[A-Za-z0-9.]))"
+# In block context a plain scalar ends at ": ", at a final ":" and before " #". Spaces are
+# taken only when more of the scalar follows, so trailing spaces are never part of it.
+_PLAIN = rf"{_PLAIN_FIRST}[^ :{_C}]*+(?:(?::(?=[^ {_C}])| ++(?=[^ #{_C}]))[^ :{_C}]*+)*+"
+# Quoted scalars without escapes or line breaks mean exactly the text between the quotes.
+# They are captured with their quotes, because findall reports a group that did not take
+# part as "", which must not be confused with an empty quoted string.
+_DQ = rf'"[^"\\{_C}]*+"'
+_SQ = rf"'(?:[^'{_C}]++|'')*+'"
+# Inside brackets a plain item must also stay clear of "," ":" "?" and quotes, which
+# libyaml reads differently in flow context.
+_FLOW_CHAR = rf"[^ ,:?#\"'\[\]{{}}{_C}]"
+_FLOW_PLAIN = rf"{_PLAIN_FIRST}{_FLOW_CHAR}*+(?: ++{_FLOW_CHAR}++)*+"
+_FLOW_ITEM = rf"(?:{_DQ}|{_SQ}|{_FLOW_PLAIN})"
+# No empty item and no trailing comma: libyaml reads "[a,]" as [a], but nothing needs it.
+_FLOW = rf"\[ *+(?:{_FLOW_ITEM} *+(?:, *+{_FLOW_ITEM} *+)*+)?\]"
+# A plain key is a word, read as text unless resolve_plain says otherwise (true, null...);
+# a quoted key is any text without escapes. Both at most 100 characters, well inside
+# libyaml's 1024-character limit for a simple key.
+_PLAIN_KEY = r"([A-Za-z_][A-Za-z0-9_.\-]{0,99}+)"
+_QUOTED_KEY = rf"(\"[^\"\\{_C}]{{0,100}}+\"|'(?:[^'{_C}]|''){{0,100}}+')"
+_COMMENT = rf"(?: ++#[^{_C}]*+)?"
+# One alternative per line: an entry (groups: plain key, quoted key, plain value, other
+# value), a comment or blank line (no group), or anything else (last group), so findall
+# yields one tuple per line, in order, skipping none. One pass of the regex engine over the
+# whole text is what makes scan cheap; a Python loop over lines costs more than libyaml.
+_SCAN = re.compile(
+    rf"(?:(?:{_PLAIN_KEY}|{_QUOTED_KEY}):(?: ++(?:({_PLAIN})|({_DQ}|{_SQ}|{_FLOW})))?{_COMMENT}"
+    rf"| *+#[^{_C}]*+)? *+(?:\n|\Z)"
+    r"|([^\n]+)(?:\n|\Z)"
+)
+_SCAN_FLOW_ITEMS = re.compile(rf"({_DQ})|({_SQ})|({_FLOW_PLAIN})")
+# Python refuses to convert a decimal string of more than sys.get_int_max_str_digits()
+# digits (4300 by default, never less than 640): long digit strings are left to the full
+# parse, so scan never raises.
+_LONG_INT = re.compile(r"[-+]?[0-9]{100,}")
+_MAX_NUMBER = 100
+# The same resolve_plain, memoized: across a backlog most plain values repeat (statuses,
+# estimates, dates, label words, every key), and typing a date or a number walks all of
+# resolve_plain's patterns. Its results are immutable, so sharing them is safe.
+_resolve_plain_cached = lru_cache(maxsize=4096)(resolve_plain)
+
+
+class _Unsure(Exception):
+    """Raised inside scan when a value is not certain; scan then answers None."""
+
+
+def _scan_plain(text: str) -> Value:
+    if len(text) > _MAX_NUMBER and _LONG_INT.fullmatch(text):
+        raise _Unsure
+    return _resolve_plain_cached(text)
+
+
+def _scan_flow(flow: str) -> list[Value]:
+    """The items of a flow sequence that _FLOW matched, brackets included."""
+    content = flow[1:-1]
+    if '"' not in content and "'" not in content:
+        # _FLOW ensured the items are non-empty plain scalars between commas.
+        if not content.strip(" "):
+            return []
+        return [_scan_plain(item.strip(" ")) for item in content.split(",")]
+    items: list[Value] = []
+    for dq, sq, plain in _SCAN_FLOW_ITEMS.findall(content):
+        if dq:
+            items.append(dq[1:-1])
+        elif sq:
+            items.append(sq[1:-1].replace("''", "'"))
+        else:
+            items.append(_scan_plain(plain))
+    return items
+
+
+def scan(text: str) -> dict[str, Value] | None:
+    """The front matter mapping when every line is of a simple kind whose meaning is certain.
+
+    Listing a backlog of thousands of stories needs a few fields of each, and libyaml plus
+    the converter cost more than the usual flat ``key: value`` front matter warrants. scan
+    reads exactly that shape in one regular-expression pass and answers None for anything
+    else; the caller then uses load_mapping.
+
+    The promise: whenever scan returns a dict, ``load_mapping(text)`` succeeds and returns
+    an equal dict whose values have the same types (plain scalars are typed by
+    resolve_plain itself). Duplicate keys, block collections, multi-line values, flow
+    mappings, tags, anchors, aliases, escapes, directives, document markers, tabs and
+    unusual characters all give None. scan never raises.
+
+    Understood lines (LF or CRLF line ends):
+
+    - blank lines and comment lines;
+    - at column 0, ``key:`` or ``key: value``, then optionally `` # comment``, where the key
+      is a plain word (``[A-Za-z_][A-Za-z0-9_.-]*``, at most 100 characters, that
+      resolve_plain reads as itself) or quoted text without escapes, and the value is
+      empty (None), a one-line plain scalar (resolve_plain's value), a quoted scalar
+      without escapes (its text), or a one-line flow sequence of such scalars.
+    """
+    if "\r" in text:
+        # libyaml reads CRLF as one line break; a lone CR is left to it (_SCAN refuses it).
+        text = text.replace("\r\n", "\n")
+    if not text.isascii() and not text.replace("\n", "").isprintable():
+        return None
+    result: dict[str, Value] = {}
+    try:
+        for plain_key, quoted_key, plain, other, unknown in _SCAN.findall(text):
+            if plain_key:
+                # The converter's rule: a plain key must be read as the text written.
+                if _resolve_plain_cached(plain_key) != plain_key:
+                    return None
+                key = plain_key
+            elif quoted_key:
+                key = quoted_key[1:-1] if quoted_key[0] == '"' else quoted_key[1:-1].replace("''", "'")
+            elif unknown:
+                return None
+            else:
+                continue  # a blank or comment line
+            if key in result:
+                return None  # a duplicate key: the full parse reports it
+            if plain:
+                result[key] = _scan_plain(plain)
+            elif not other:
+                result[key] = None
+            elif other[0] == '"':
+                result[key] = other[1:-1]
+            elif other[0] == "'":
+                result[key] = other[1:-1].replace("''", "'")
+            else:
+                result[key] = _scan_flow(other)
+    except _Unsure:
+        return None
+    return result

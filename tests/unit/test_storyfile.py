@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from groom import edits, storyfile, yamlio
 from groom.errors import FrontMatterError, WriteConflict
@@ -297,3 +299,40 @@ def test_save_all_restores_what_it_replaced_when_a_rename_fails(
         edits.save_all(changes)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["S-1.md", "S-2.md", "S-3.md"]
     assert all(b"rank: a" in p.read_bytes() for p in tmp_path.iterdir())
+
+
+def _split_line_by_line(text: str, start: int) -> int | None:
+    """The closing delimiter as the first version of split() found it: line by line."""
+    pos = start
+    while pos < len(text):
+        end = text.find("\n", pos)
+        line_end = len(text) if end < 0 else end
+        if text[pos:line_end].rstrip() == "---":
+            return pos
+        if end < 0:
+            break
+        pos = end + 1
+    return None
+
+
+@settings(max_examples=1500, derandomize=True, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(
+                ["---", "--- ", "---\r", "----", "-- -", " ---", "---\t", "---\x0b", "---\u2028", "a: b", ""]
+            ),
+            st.text(alphabet="-: \t\r\x0b\u2028\u00a0ab", max_size=6),
+        ),
+        max_size=8,
+    )
+)
+def test_split_finds_the_closing_line_the_way_the_line_by_line_reader_did(lines: list[str]) -> None:
+    text = "---\n" + "\n".join(lines)
+    expected = _split_line_by_line(text, 4)
+    try:
+        layout = storyfile.split(text.encode())
+    except FrontMatterError:
+        assert expected is None
+        return
+    assert layout.fm_end == expected
