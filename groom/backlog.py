@@ -11,14 +11,14 @@ import fnmatch
 import gc
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from pathlib import Path
 
 from groom import facts as facts_module
 from groom import storyfile, yamlio
 from groom.config import Config
 from groom.errors import ConfigError, FrontMatterError
-from groom.model import RESERVED_KEY, Backlog, Placement, Story, Unreadable, holder, named_for
+from groom.model import PLACEMENT_KEYS, RESERVED_KEY, Backlog, Placement, Story, Unreadable, holder, named_for
 
 
 def display_path(path: Path | str, cwd: Path | str) -> str:
@@ -100,10 +100,15 @@ def _read(path: str, shown: str) -> tuple[bytes, storyfile.Layout] | Unreadable:
     return snapshot.raw, layout
 
 
-def _front_matter(path: str, shown: str, layout: storyfile.Layout, scan: bool) -> dict[str, object] | Unreadable:
+def _front_matter(
+    path: str, shown: str, layout: storyfile.Layout, keys: Collection[str] | None
+) -> dict[str, object] | Unreadable:
+    """The front matter (only ``keys`` where the fast scan is certain), or why not."""
     text = layout.front_matter
     try:
-        data = (yamlio.scan(text) if scan else None) or yamlio.load_mapping(text)
+        # The reserved key is asked for too: a story that sets it cannot be read either way.
+        scanned = yamlio.scan(text, (*keys, RESERVED_KEY)) if keys is not None else None
+        data = yamlio.load_mapping(text) if scanned is None else scanned
     except yamlio.YamlError as exc:
         return Unreadable(path, shown, storyfile.Layout.FM_LINE + exc.line, exc.column + 1, "yaml", exc.message)
     if RESERVED_KEY in data:
@@ -126,7 +131,7 @@ def load_story(path: str, cwd: str) -> Story | Unreadable:
     if isinstance(read, Unreadable):
         return read
     raw, layout = read
-    data = _front_matter(path, shown, layout, scan=False)
+    data = _front_matter(path, shown, layout, None)
     if isinstance(data, Unreadable):
         return data
     story_facts = facts_module.derive(layout.body, layout.body_line, data)
@@ -140,7 +145,7 @@ def load_placement(path: str, cwd: str) -> Placement | Unreadable:
     if isinstance(read, Unreadable):
         return read
     raw, layout = read
-    data = _front_matter(path, shown, layout, scan=True)
+    data = _front_matter(path, shown, layout, PLACEMENT_KEYS)
     if isinstance(data, Unreadable):
         return data
     return Placement(path, shown, data, storyfile.digest(raw))
@@ -150,19 +155,23 @@ PARALLEL_FROM = 1500
 """Backlogs with at least this many files are read by one process per core."""
 
 
-def _load_chunk(paths: list[str], cwd: str) -> list[Story | Unreadable]:
+Loaded = Story | Placement | Unreadable
+
+
+def _load_chunk(paths: list[str], cwd: str, placements: bool = False) -> list[Loaded]:
     # Loading allocates many small containers and frees none: the cyclic garbage collector
     # would only rescan them over and over.
     enabled = gc.isenabled()
     gc.disable()
+    load = load_placement if placements else load_story
     try:
-        return [load_story(path, cwd) for path in paths]
+        return [load(path, cwd) for path in paths]
     finally:
         if enabled:
             gc.enable()
 
 
-def _load_many(paths: list[str], cwd: str) -> list[Story | Unreadable]:
+def _load_many(paths: list[str], cwd: str, placements: bool = False) -> list[Loaded]:
     """Load files; on Linux a large backlog is shared with one forked process per extra core.
 
     YAML parsing is the floor of a run, so the work is split in even shares: the children
@@ -170,7 +179,7 @@ def _load_many(paths: list[str], cwd: str) -> list[Story | Unreadable]:
     """
     cores = min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 8)
     if len(paths) < PARALLEL_FROM or cores < 2 or sys.platform != "linux":
-        return _load_chunk(paths, cwd)
+        return _load_chunk(paths, cwd, placements)
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -183,10 +192,10 @@ def _load_many(paths: list[str], cwd: str) -> list[Story | Unreadable]:
     try:
         pool = ProcessPoolExecutor(cores - 1, mp_context=multiprocessing.get_context("fork"))
     except OSError:  # no semaphores in this sandbox: the slow path still gives the answer
-        return _load_chunk(paths, cwd)
+        return _load_chunk(paths, cwd, placements)
     with pool:
-        futures = [pool.submit(_load_chunk, chunk, cwd) for chunk in shares[1:]]
-        results = _load_chunk(shares[0], cwd)
+        futures = [pool.submit(_load_chunk, chunk, cwd, placements) for chunk in shares[1:]]
+        results = _load_chunk(shares[0], cwd, placements)
         for future in futures:
             results.extend(future.result())
     return results
@@ -207,7 +216,7 @@ def load(config: Config, cwd: Path, discovered: Discovered | None = None) -> Bac
         for result in _load_many(paths, str(cwd)):
             if isinstance(result, Story):
                 stories.append(result)
-            else:
+            elif isinstance(result, Unreadable):
                 unreadable.append(result)
     finally:
         # The stories live until the command ends: keep the collector from rescanning them.
@@ -252,11 +261,10 @@ def placements(cwd: Path, discovered: Discovered) -> tuple[list[Placement], list
     enabled = gc.isenabled()
     gc.disable()  # thousands of small dicts that live until the command ends: see load()
     try:
-        for path in paths:
-            result = load_placement(path, str(cwd))
+        for result in _load_many(paths, str(cwd), placements=True):
             if isinstance(result, Placement):
                 found.append(result)
-            else:
+            elif isinstance(result, Unreadable):
                 unreadable.append(result)
     finally:
         gc.freeze()

@@ -18,6 +18,9 @@ from groom.errors import StoryNotFound, UnreadableStory
 from groom.facts import Facts
 from groom.findings import ERROR, Finding
 
+PLACEMENT_KEYS = ("id", "title", "status", "rank", "depends_on")
+"""What a Placement reads of a story: enough to order it and to name it."""
+
 RESERVED_KEY = "derived"
 """The key under which derived facts reach the schemas; a story may not set it itself."""
 
@@ -141,6 +144,9 @@ class Placement(Fields):
     display: str
     data: dict[str, Any]
     digest: bytes = b""
+
+    def __reduce__(self) -> tuple[Callable[..., Placement], tuple[Any, ...]]:
+        return (Placement, (self.path, self.display, self.data, self.digest))
 
 
 @dataclass(frozen=True, slots=True)

@@ -79,6 +79,20 @@ _CLOSING = re.compile(r"^---[^\S\n]*$", re.MULTILINE)
 """The closing delimiter: a line that is '---' once trailing white space (CR too) is removed."""
 
 
+def _closing(text: str, start: int) -> int:
+    """Where the closing delimiter line starts, or -1. The usual '---' line right after the
+    front matter is found by a string search; anything less plain by the pattern."""
+    found = text.find("\n---", start - 1)
+    if found >= 0:
+        end = text.find("\n", found + 4)
+        if text[found + 4 : len(text) if end < 0 else end] in ("", "\r"):
+            # The first line that starts with '---' is it; an earlier closing line would
+            # have started with '---' too.
+            return found + 1
+    match = _CLOSING.search(text, start)
+    return match.start() if match else -1
+
+
 def split(raw: bytes) -> Layout:
     """Find the front matter and body of a story file, or raise FrontMatterError with a line."""
     text, bom = decode(raw)
@@ -95,10 +109,9 @@ def split(raw: bytes) -> Layout:
         raise FrontMatterError("front matter is not closed; add a '---' line after it", line=1)
     newline = "\r\n" if first_line.endswith("\r") else "\n"
     fm_start = first_end + 1
-    closing = _CLOSING.search(text, fm_start)
-    if closing is None:
+    pos = _closing(text, fm_start)
+    if pos < 0:
         raise FrontMatterError("front matter is not closed; add a '---' line after the last key", line=1)
-    pos = closing.start()
     end = text.find("\n", pos)
     body_start = len(text) if end < 0 else end + 1
     return Layout(text, bom, newline, fm_start, pos, body_start)
