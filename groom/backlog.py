@@ -93,11 +93,11 @@ def discover(config: Config) -> Discovered:
 
 def _read(path: str, shown: str) -> tuple[bytes, storyfile.Layout] | Unreadable:
     try:
-        snapshot = storyfile.read_regular(path)
-        layout = storyfile.split(snapshot.raw)
+        raw = storyfile.read_bytes(path)
+        layout = storyfile.split(raw)
     except FrontMatterError as exc:
         return Unreadable(path, shown, exc.line or 1, 1, "front-matter", exc.message)
-    return snapshot.raw, layout
+    return raw, layout
 
 
 def _front_matter(

@@ -229,6 +229,16 @@ def read_regular(path: Path | str, limit: int = MAX_FILE_BYTES) -> Snapshot:
     The file is opened with O_NOFOLLOW and O_NONBLOCK, then checked with fstat, so a FIFO
     cannot block the read and a file swapped for a link after the folder walk is refused.
     """
+    raw, info = _read(path, limit)
+    return Snapshot(str(path), raw, info.st_mtime_ns, info.st_size)
+
+
+def read_bytes(path: str, limit: int = MAX_FILE_BYTES) -> bytes:
+    """``read_regular(path).raw``, for the loops that read a whole backlog."""
+    return _read(path, limit)[0]
+
+
+def _read(path: Path | str, limit: int) -> tuple[bytes, os.stat_result]:
     try:
         fd = os.open(path, READ_FLAGS)
     except OSError as exc:
@@ -244,23 +254,25 @@ def read_regular(path: Path | str, limit: int = MAX_FILE_BYTES) -> Snapshot:
                 f"is {info.st_size:,} bytes, over the {limit:,}-byte limit for a story; shorten it", path=str(path)
             )
         # Ask for the size fstat gave (plus one, to see growth), never a whole limit's worth:
-        # a 1 MiB buffer per read costs more than the read of a 2 KB story.
-        chunks = []
-        total = 0
+        # a 1 MiB buffer per read costs more than the read of a 2 KB story. A short read of a
+        # regular file is its end.
         want = min(info.st_size, limit) + 1
-        while total <= limit:
-            more = os.read(fd, want)
-            if not more:
-                break
-            chunks.append(more)
-            total += len(more)
-            want = min(1 << 16, limit + 1 - total)
-        raw = b"".join(chunks)
+        raw = os.read(fd, want)
+        if len(raw) == want:
+            chunks = [raw]
+            total = len(raw)
+            while total <= limit:
+                more = os.read(fd, min(1 << 16, limit + 1 - total))
+                if not more:
+                    break
+                chunks.append(more)
+                total += len(more)
+            raw = b"".join(chunks)
     finally:
         os.close(fd)
     if len(raw) > limit:
         raise FrontMatterError(f"grew over the {limit:,}-byte limit while being read", path=str(path))
-    return Snapshot(str(path), raw, info.st_mtime_ns, info.st_size)
+    return raw, info
 
 
 def render_new(fields: Mapping[str, Any], body: str) -> bytes:

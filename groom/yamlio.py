@@ -505,25 +505,27 @@ _QUOTED_KEY_LINE = re.compile(r"^[\"']", re.MULTILINE)
 _W = r"[A-Za-z0-9_.+/\-]"
 _COMMON_FIRST = r"(?:[A-Za-z0-9_]|[.+/\-][A-Za-z0-9_.])"
 _COMMON_WORD = rf"{_COMMON_FIRST}{_W}*+"
-_COMMON_LINE = (
-    rf"(?:[A-Za-z_][A-Za-z0-9_\-]*+:(?: (?:{_COMMON_WORD}(?: {_W}++)*+|\"[A-Za-z0-9 _.+/:,#'\-]*+\""
-    rf"|\[(?:{_COMMON_WORD}(?:, {_COMMON_WORD})*+)?\]))?|#[^\n{_C}]*+)?\n"
+# One match per line, anchored at the line's start and ending at its line break, so a line
+# that is not common matches nothing: every line is common exactly when there are as many
+# matches as lines. The group is the key ("" for a comment or an empty line).
+_COMMON_LINES = re.compile(
+    rf"^(?:([A-Za-z_][A-Za-z0-9_\-]*+):(?: (?:{_COMMON_WORD}(?: {_W}++)*+|\"[A-Za-z0-9 _.+/:,#'\-]*+\""
+    rf"|\[(?:{_COMMON_WORD}(?:, {_COMMON_WORD})*+)?\]))?|#[^\n{_C}]*+)?\n",
+    re.MULTILINE,
 )
-_COMMON_DOCUMENT = re.compile(rf"(?:{_COMMON_LINE})*+")
-
-
-_COMMON_KEYS = re.compile(r"\n([A-Za-z_][A-Za-z0-9_\-]*+):")
 
 
 def _scan_common(text: str, keys: Collection[str]) -> dict[str, Value] | None:
     """_scan_keys for a front matter of common lines only; None when it is not one."""
     # A line break in front makes every entry "\nkey:", found by plain string search.
     document = "\n" + text if text.endswith("\n") else "\n" + text + "\n"
-    if _COMMON_DOCUMENT.fullmatch(document, 1) is None:
-        return None
-    names = _COMMON_KEYS.findall(document)
-    if len(set(names)) != len(names) or not _WORDS.isdisjoint(names):
-        return None
+    found = _COMMON_LINES.findall(document, 1)
+    if len(found) != document.count("\n") - 1:
+        return None  # a line that is not common
+    names = set(found)
+    names.discard("")
+    if len(names) != len(found) - found.count("") or not _WORDS.isdisjoint(names):
+        return None  # a duplicate key, or a key read as true, false or null
     result: dict[str, Value] = {}
     try:
         for key in keys:

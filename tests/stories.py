@@ -66,6 +66,7 @@ def no_disk(monkeypatch: pytest.MonkeyPatch) -> None:
         (subprocess, "run"),
         (subprocess, "Popen"),
         (storyfile, "read_regular"),
+        (storyfile, "read_bytes"),
         (git, "output"),
         (edits, "save_all"),
     ):
