@@ -31,6 +31,9 @@ OrderKey = tuple[bool, str, tuple[str | int, ...]]
 
 def id_key(story_id: str) -> tuple[str | int, ...]:
     """Sort key that compares the numbers in an id as numbers: S-2 < S-10 < S-10.1."""
+    prefix, dash, number = story_id.rpartition("-")
+    if dash and number.isdecimal() and number.isascii() and not any(c.isdigit() for c in prefix):
+        return (prefix + dash, int(number), "")  # the usual PREFIX-NUMBER, without the pattern
     parts = _DIGITS.split(story_id)
     return tuple(int(part) if index % 2 else part for index, part in enumerate(parts))
 
@@ -128,7 +131,7 @@ class Story(Fields):
     data: dict[str, Any]
     front_matter: str
     facts: Facts
-    digest: bytes = b""
+    digest: int = 0
 
     def __reduce__(self) -> tuple[Callable[..., Story], tuple[Any, ...]]:
         # Plain constructor arguments pickle several times faster than slot state, which
@@ -143,7 +146,7 @@ class Placement(Fields):
     path: str
     display: str
     data: dict[str, Any]
-    digest: bytes = b""
+    digest: int = 0
 
     def __reduce__(self) -> tuple[Callable[..., Placement], tuple[Any, ...]]:
         return (Placement, (self.path, self.display, self.data, self.digest))

@@ -33,7 +33,7 @@ def story(story_id: str, status: str = "ready", body: str = READY_BODY, **fields
     data.update(fields)
     data = {key: value for key, value in data.items() if value is not None}
     path = f"/nowhere/backlog/{story_id}.md"
-    return Story(path, f"backlog/{story_id}.md", data, "", facts.derive(body, 10, data), b"digest")
+    return Story(path, f"backlog/{story_id}.md", data, "", facts.derive(body, 10, data), 1)
 
 
 def placement(item: Story) -> Placement:

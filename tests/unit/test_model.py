@@ -1,0 +1,45 @@
+"""model: the order of stories and what a file name says."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from groom.model import id_key, named_for, order_key
+
+_DIGITS = re.compile(r"(\d+)")
+
+
+def _by_pattern(story_id: str) -> tuple[str | int, ...]:
+    parts = _DIGITS.split(story_id)
+    return tuple(int(part) if index % 2 else part for index, part in enumerate(parts))
+
+
+@settings(max_examples=2000, derandomize=True, deadline=None)
+@given(st.text(alphabet="S-BACK.0123456789٣x ", max_size=10))
+def test_the_fast_id_key_is_the_pattern_key(story_id: str) -> None:
+    assert id_key(story_id) == _by_pattern(story_id)
+
+
+def test_numbers_in_ids_compare_as_numbers() -> None:
+    ids = ["S-10", "S-2", "S-10.1", "BACK-3", "S-1"]
+    assert sorted(ids, key=id_key) == ["BACK-3", "S-1", "S-2", "S-10", "S-10.1"]
+
+
+def test_ranked_stories_come_first_then_by_id() -> None:
+    keys = [order_key(None, "S-1"), order_key("a1", "S-3"), order_key("a1", "S-2"), order_key("a0", "S-9")]
+    assert sorted(keys) == [
+        order_key("a0", "S-9"),
+        order_key("a1", "S-2"),
+        order_key("a1", "S-3"),
+        order_key(None, "S-1"),
+    ]
+
+
+def test_a_file_name_names_its_id_whatever_the_case() -> None:
+    assert named_for("backlog/S-42.md", "S-42")
+    assert named_for("backlog/S-42-export.md", "s-42")
+    assert named_for("backlog/tasks/back-7 - Title.md", "BACK-7")
+    assert not named_for("backlog/S-420.md", "S-42")
