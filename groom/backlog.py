@@ -17,7 +17,7 @@ from pathlib import Path
 from groom import facts as facts_module
 from groom import storyfile, yamlio
 from groom.config import Config
-from groom.errors import ConfigError, FrontMatterError
+from groom.errors import ConfigError, FrontMatterError, YamlError
 from groom.model import PLACEMENT_KEYS, RESERVED_KEY, Backlog, Placement, Story, Unreadable, holder, named_for
 
 
@@ -109,7 +109,7 @@ def _front_matter(
         # The reserved key is asked for too: a story that sets it cannot be read either way.
         scanned = yamlio.scan(text, (*keys, RESERVED_KEY)) if keys is not None else None
         data = yamlio.load_mapping(text) if scanned is None else scanned
-    except yamlio.YamlError as exc:
+    except YamlError as exc:
         return Unreadable(path, shown, storyfile.Layout.FM_LINE + exc.line, exc.column + 1, "yaml", exc.message)
     if RESERVED_KEY in data:
         line, column = yamlio.locate(text, (RESERVED_KEY,))

@@ -63,5 +63,20 @@ class DorRefusal(GroomError):
     exit_code = EXIT_FINDINGS
 
 
+class YamlError(Exception):
+    """Front matter that cannot be read (raised by yamlio); line and column are 0-based within
+    the front matter text. Callers turn it into a finding or a FrontMatterError with the file's
+    line, so it never reaches the user as it is."""
+
+    def __init__(self, message: str, line: int, column: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.column = column
+
+    def __str__(self) -> str:
+        return self.message
+
+
 class RankError(GroomError):
     """A rank key that is not a valid fractional-index key, or no key fits."""

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from groom import yamlio
-from groom.errors import FrontMatterError, WriteConflict
+from groom.errors import FrontMatterError, WriteConflict, YamlError
 
 BOM = "\ufeff"
 MAX_FILE_BYTES = 1 << 20
@@ -143,7 +143,7 @@ def set_fields(raw: bytes, changes: Mapping[str, Any]) -> bytes:
     try:
         before = yamlio.load_mapping(fm)
         found = {entry.key: entry for entry in yamlio.entries(fm)}
-    except yamlio.YamlError as exc:
+    except YamlError as exc:
         raise FrontMatterError(exc.message, line=Layout.FM_LINE + exc.line) from None
     edits: list[tuple[int, int, str]] = []
     for key, value in changes.items():
@@ -160,7 +160,7 @@ def set_fields(raw: bytes, changes: Mapping[str, Any]) -> bytes:
     expected = {**before, **changes}
     try:
         after = yamlio.load_mapping(new_fm)
-    except yamlio.YamlError as exc:
+    except YamlError as exc:
         raise WriteConflict(f"the edit would not parse ({exc.message}); edit the file by hand") from None
     if after != expected:
         raise WriteConflict("the edit would change other values; edit the file by hand")

@@ -22,6 +22,8 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from groom.errors import YamlError
+
 try:  # libyaml is bundled in PyYAML's wheels; the pure parser is a slow but correct fallback.
     from yaml._yaml import CParser as _Parser  # type: ignore[import-not-found,unused-ignore]
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
@@ -43,18 +45,6 @@ MAX_DEPTH = 32
 
 Value = Any
 PathItem = str | int
-
-
-@dataclass(frozen=True, slots=True)
-class YamlError(Exception):
-    """Front matter that cannot be read; line and column are 0-based within the text."""
-
-    message: str
-    line: int
-    column: int
-
-    def __str__(self) -> str:
-        return self.message
 
 
 class _NodeLoader(_Parser):

@@ -137,3 +137,11 @@ def test_an_unexpected_exception_is_one_line_and_exit_3(
     assert result.err == (
         "groom: internal error: RuntimeError: boom; this is a bug in groom, please report it with the command you ran\n"
     )
+
+
+def test_a_role_naming_an_unknown_status_stops_check_with_exit_2(project: Project, groom: Runner) -> None:
+    project.story("S-1")
+    (project.root / "groom.toml").write_text('[status]\nnew = "Idea"\n')
+    result = groom("check")
+    assert result.code == 2, result
+    assert "status.new names 'Idea', which is not in status.all" in result.err

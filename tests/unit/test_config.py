@@ -61,3 +61,32 @@ def test_bad_values_are_refused_with_the_key(tmp_path: Path, text: str, words: s
 def test_missing_config_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="not found"):
         config.load(tmp_path, config_file=tmp_path / "nope.toml")
+
+
+def test_status_roles_default_to_the_statuses_the_team_has(tmp_path: Path) -> None:
+    (tmp_path / "groom.toml").write_text('[status]\nall = ["To Do", "Doing", "Done", "ready"]\ndone = ["Done"]\n')
+    loaded = config.load(tmp_path)
+    assert loaded.role("backlog") == "ready"
+    with pytest.raises(ConfigError, match=r"no status for what new stories and split children get: set status\.new"):
+        loaded.role("new")
+
+
+def test_status_roles_from_the_file(tmp_path: Path) -> None:
+    (tmp_path / "groom.toml").write_text(
+        '[status]\nall = ["To Do", "Doing", "Done", "Gone"]\ndone = ["Done"]\ninactive = ["Gone"]\n'
+        'new = "To Do"\nplanned = "Doing"\nsplit = "Gone"\ndropped = "Gone"\nbacklog = "To Do"\n'
+    )
+    loaded = config.load(tmp_path)
+    assert [loaded.role(r) for r in ("new", "planned", "split", "dropped", "backlog")] == [
+        "To Do",
+        "Doing",
+        "Gone",
+        "Gone",
+        "To Do",
+    ]
+
+
+def test_a_role_naming_an_unknown_status_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "groom.toml").write_text('[status]\nsplit = "Split"\n')
+    with pytest.raises(ConfigError, match=r"status\.split names 'Split', which is not in status\.all"):
+        config.load(tmp_path)

@@ -7,7 +7,8 @@ import time
 import pytest
 
 from groom import yamlio
-from groom.yamlio import YamlError, load_mapping
+from groom.errors import YamlError
+from groom.yamlio import load_mapping
 
 
 @pytest.mark.parametrize(
