@@ -180,6 +180,8 @@ _HINTS = (
     ("could not find expected ':'", "a line is neither 'key: value' nor a list item; check quotes and indentation"),
     ("did not find expected key", "check the indentation, or quote a value that starts with a special character"),
     ("found unexpected end of stream", "a quote or bracket is not closed"),
+    ("did not find expected ',' or ']'", "this [ list ] is not closed on its line; add the ']' (or quote an item)"),
+    ("did not find expected ',' or '}'", "this { mapping } is not closed on its line; add the '}'"),
     ("exceeded maximum nesting depth", "flatten the front matter"),
 )
 
@@ -187,8 +189,9 @@ _HINTS = (
 def _from_marked(exc: yaml.MarkedYAMLError, text: str) -> YamlError:
     mark = exc.problem_mark or exc.context_mark
     problem = exc.problem or exc.context or "invalid YAML"
-    if "end of stream" in problem and exc.context_mark is not None:
-        mark = exc.context_mark  # where the unclosed quote or bracket opened, not the end
+    unclosed = "end of stream" in problem or "expected ',' or ']'" in problem or "expected ',' or '}'" in problem
+    if unclosed and exc.context_mark is not None:
+        mark = exc.context_mark  # where the unclosed quote or bracket opened, not where it noticed
     line_text = text.splitlines()[mark.line] if mark and mark.line < len(text.splitlines()) else ""
     char = line_text[mark.column] if mark and mark.column < len(line_text) else ""
     if "'\\t'" in problem or char == "\t":

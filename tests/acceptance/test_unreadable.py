@@ -11,7 +11,7 @@ import pytest
 from tests.conftest import REPO, Runner
 
 BROKEN = "backlog/S-16-check-off-shopping-items.md"
-WHERE = f"{BROKEN}:10:5: cannot be read: "
+WHERE = f"{BROKEN}:9:9: cannot be read: "
 
 
 @pytest.fixture
@@ -38,7 +38,7 @@ def _names_the_file_once(err: str) -> None:
 def test_check_reports_it(example: Path, groom: Runner) -> None:
     result = groom("check")
     assert result.code == 1, result
-    assert f"{BROKEN}:10:5: error [yaml]" in result.out, result
+    assert f"{BROKEN}:9:9: error [yaml]" in result.out, result
 
 
 @pytest.mark.parametrize(
@@ -78,10 +78,10 @@ def test_sprint_candidates_says_what_it_left_out_in_every_format(example: Path, 
     assert result.code == 1, result
     if output == "json":
         assert result.json()["unreadable"] == [
-            {"path": BROKEN, "line": 10, "column": 5, "message": result.json()["unreadable"][0]["message"]}
+            {"path": BROKEN, "line": 9, "column": 9, "message": result.json()["unreadable"][0]["message"]}
         ]
     elif output == "csv":
-        assert f",{BROKEN},,unreadable,,,line 10, col 5: " in result.out.replace('"', ""), result
+        assert f",{BROKEN},,unreadable,,,line 9, col 9: " in result.out.replace('"', ""), result
     else:
         assert f"1 story file could not be read and is not in this plan: {BROKEN}" in result.out, result
 
@@ -116,7 +116,7 @@ def test_naming_the_broken_story_says_where_it_is_and_why(example: Path, groom: 
     before = _files(example)
     result = groom(*args)
     assert result.code == 1, result
-    assert result.err.startswith(f"groom: error: S-16 is in {BROKEN}, which cannot be read: line 10, col 5: "), result
+    assert result.err.startswith(f"groom: error: S-16 is in {BROKEN}, which cannot be read: line 9, col 9: "), result
     assert result.err.rstrip().endswith("fix it, then run groom check"), result
     assert "no story with id" not in result.err
     assert _files(example) == before
@@ -139,7 +139,7 @@ def test_writes_that_depend_on_the_order_refuse(example: Path, groom: Runner, ar
     before = _files(example)
     result = groom(*args)
     assert result.code == 1, result
-    assert f" while {BROKEN} cannot be read (line 10, col 5: " in result.err, result
+    assert f" while {BROKEN} cannot be read (line 9, col 9: " in result.err, result
     assert _files(example) == before
 
 

@@ -131,7 +131,7 @@ def test_front_matter_that_is_a_scalar_is_refused() -> None:
         ("id: S-1\nassignee: @ana\n", 1, "cannot start with '@'; quote it: \"@ana\""),
         ("id: S-1\n\tstatus: draft\n", 1, "tab"),
         ("id: S-1\ntitle: 'unclosed\n", 1, "quote"),
-        ("id: S-1\nlabels: [a, b\n", 2, ""),
+        ("id: S-1\nlabels: [a, b\n", 1, "this [ list ] is not closed on its line; add the ']'"),
     ],
 )
 def test_syntax_errors_say_where_and_what_to_do(text: str, line: int, words: str) -> None:
