@@ -12,11 +12,13 @@ import gc
 import os
 import sys
 from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from groom import facts as facts_module
 from groom import storyfile, yamlio
 from groom.config import Config
+from groom.edits import TEMP_PREFIX, TEMP_SUFFIX
 from groom.errors import ConfigError, FrontMatterError, YamlError
 from groom.model import PLACEMENT_KEYS, RESERVED_KEY, Backlog, Placement, Story, Unreadable, holder, named_for
 
@@ -38,8 +40,18 @@ def _excluded(relative: str, patterns: Iterable[str]) -> bool:
     return False
 
 
-Discovered = tuple[list[str], list[tuple[str, str]], list[str]]
-"""What discover() returns: story files, refused entries with reasons, excluded files."""
+@dataclass(frozen=True, slots=True)
+class Discovered:
+    """What discover() finds in the backlog folder."""
+
+    files: list[str]
+    """Story files, sorted."""
+    refused: list[tuple[str, str]]
+    """Entries that look like stories but cannot be read as files, with the reason."""
+    excluded: list[str]
+    """Files the config excludes."""
+    leftovers: list[str] = field(default_factory=list)
+    """Temporary files an interrupted groom left behind (``.groom-*.tmp``)."""
 
 
 def discover(config: Config) -> Discovered:
@@ -54,6 +66,7 @@ def discover(config: Config) -> Discovered:
         raise ConfigError(
             f"backlog folder {config.backlog} not found; create it, run 'groom init', or pass --backlog DIR"
         )
+    leftovers: list[str] = []
     files: list[str] = []
     refused: list[tuple[str, str]] = []
     excluded: list[str] = []
@@ -68,6 +81,8 @@ def discover(config: Config) -> Discovered:
             continue
         for entry in entries:
             if entry.name.startswith("."):
+                if entry.name.startswith(TEMP_PREFIX) and entry.name.endswith(TEMP_SUFFIX):
+                    leftovers.append(entry.path)
                 continue
             relative = entry.path[prefix_length:]
             if entry.is_dir(follow_symlinks=False):
@@ -88,7 +103,7 @@ def discover(config: Config) -> Discovered:
             else:
                 files.append(entry.path)
     files.sort()
-    return files, refused, sorted(excluded)
+    return Discovered(files, refused, sorted(excluded), leftovers)
 
 
 def _read(path: str, shown: str) -> tuple[bytes, storyfile.Layout] | Unreadable:
@@ -207,7 +222,8 @@ def _refused(refused: list[tuple[str, str]], cwd: Path | str) -> list[Unreadable
 
 def load(config: Config, cwd: Path, discovered: Discovered | None = None) -> Backlog:
     """Every story of the backlog, in backlog order, plus an Unreadable per file it cannot read."""
-    paths, refused, excluded = discovered or discover(config)
+    found = discovered or discover(config)
+    paths, refused, excluded = found.files, found.refused, found.excluded
     stories: list[Story] = []
     unreadable = _refused(refused, cwd)
     enabled = gc.isenabled()
@@ -234,7 +250,7 @@ def find_by_name(cwd: Path, story_ids: Iterable[str], discovered: Discovered) ->
     whole backlog for those. A file named after one of the ids that cannot be read raises
     UnreadableStory: groom cannot tell what it holds, so it does not guess."""
     wanted = set(story_ids)
-    paths, refused, _ = discovered
+    paths, refused = discovered.files, discovered.refused
     unreadable = _refused(refused, cwd)
     found: dict[str, list[Story]] = {}
     for path in paths:
@@ -255,7 +271,7 @@ def find_by_name(cwd: Path, story_ids: Iterable[str], discovered: Discovered) ->
 def placements(cwd: Path, discovered: Discovered) -> tuple[list[Placement], list[Unreadable]]:
     """Every story's front matter in backlog order, without reading bodies, and the
     files that cannot be read."""
-    paths, refused, _ = discovered
+    paths, refused = discovered.files, discovered.refused
     unreadable = _refused(refused, cwd)
     found: list[Placement] = []
     enabled = gc.isenabled()

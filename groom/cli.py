@@ -58,8 +58,15 @@ def main(
     """
 
 
-def _workspace(config: Path | None, backlog: Path | None) -> Workspace:
-    return Workspace.open(Path.cwd(), config, backlog)
+_OPEN: list[Workspace] = []
+"""Workspaces of this run: their locks are released when the command ends (cli.run)."""
+
+
+def _workspace(config: Path | None, backlog: Path | None, *, writes: bool = False) -> Workspace:
+    """The run's workspace; ``writes`` for a command that may write (the lock is exclusive)."""
+    ws = Workspace.open(Path.cwd(), config, backlog, writes=writes)
+    _OPEN.append(ws)
+    return ws
 
 
 Result = TypeVar("Result")
@@ -227,7 +234,7 @@ def estimate(
     from groom.commands import estimate as command
 
     chosen = _format(report.MISSING if show_missing else report.POKER if votes else report.ESTIMATE, output)
-    ws = _workspace(config, backlog)
+    ws = _workspace(config, backlog, writes=not (show_missing or dry_run))
     if show_missing:
         if story_id or points or votes:
             raise GroomError("--missing lists stories; give no ID, POINTS or --votes with it")
@@ -309,7 +316,7 @@ def reprioritize(
         )
     registry: report.Formats[Any] = report.REORDER if by else report.REBALANCE if rebalance else report.MOVE
     chosen = _format(registry, output)
-    ws = _workspace(config, backlog)
+    ws = _workspace(config, backlog, writes=not dry_run)
     if by is not None:
         _emit(report.REORDER, chosen, command.by_score(ws, by.value, dry_run=dry_run))
         _finish(ws)
@@ -385,7 +392,7 @@ def split(
             "--suggest"
         )
     chosen = _format(report.SUGGEST if show_suggestions else report.SPLIT, output)
-    ws = _workspace(config, backlog)
+    ws = _workspace(config, backlog, writes=not (show_suggestions or dry_run))
     if show_suggestions:
         _emit(report.SUGGEST, chosen, command.suggest(ws, story_id))
         return
@@ -427,7 +434,7 @@ def new(
     from groom.commands import split as command
 
     chosen = _format(report.NEW, output)
-    ws = _workspace(config, backlog)
+    ws = _workspace(config, backlog, writes=not dry_run)
     _emit(report.NEW, chosen, command.new(ws, title, story_type, top=top, after=after, dry_run=dry_run))
 
 
@@ -453,7 +460,7 @@ def renumber(
     from groom.commands import split as command
 
     chosen = _format(report.RENUMBER, output)
-    ws = _workspace(config, backlog)
+    ws = _workspace(config, backlog, writes=not dry_run)
     _emit(report.RENUMBER, chosen, command.renumber(ws, target, to, dry_run=dry_run))
 
 
@@ -591,7 +598,7 @@ def stale(
     from groom.commands import refine as command
 
     chosen = _format(report.STALE, output)
-    ws = _workspace(config, backlog)
+    ws = _workspace(config, backlog, writes=drop and not dry_run)
     limit = refine_module.DEFAULT_STALE_DAYS if days is None else days
     _emit(report.STALE, chosen, command.stale(ws, limit, drop=drop, dry_run=dry_run))
     _finish(ws)
@@ -615,6 +622,17 @@ def init(
 def run() -> None:
     """Entry point: every GroomError becomes one line on stderr and its exit code; anything else
     is a bug (exit 3)."""
+    try:
+        _run()
+    finally:
+        while _OPEN:
+            ws = _OPEN.pop()
+            for line in ws.recovered:  # an interrupted write this run finished or cleaned up
+                sys.stderr.write(f"groom: {line}\n")
+            ws.close()
+
+
+def _run() -> None:
     try:
         app()
     except GroomError as exc:

@@ -4,20 +4,39 @@ A command plans from stories it read; ``apply`` then re-reads each file it is ab
 refuses when the file is no longer the bytes the plan was computed from (one rule for every
 command: the whole file, by digest), splices the changed values in with
 ``storyfile.set_fields``, and commits everything with ``save_all``: all files or none.
+
+Three things make "all or none" hold against other programs and crashes, not only against
+errors: a lock on the backlog folder (writers exclusive, readers shared) so two groom runs never
+interleave; a last comparison of each file just before it is replaced; and a journal for
+multi-file writes, written once every new version is safely on disk, so that the next groom run
+(any command) finishes a write that a crash interrupted and removes what it left behind.
 """
 
 from __future__ import annotations
 
+import errno
+import fcntl
+import hashlib
+import json
 import os
 import stat
+import sys
 import tempfile
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
 from groom import storyfile
-from groom.errors import WriteConflict
+from groom.errors import GroomError, WriteConflict
+
+JOURNAL = ".groom-journal.json"
+"""In the backlog folder while a multi-file write commits; gone when it is done."""
+TEMP_PREFIX = ".groom-"
+TEMP_SUFFIX = ".tmp"
+LOCK_WAIT = 10.0
+"""Seconds a command waits for another groom to finish writing (GROOM_LOCK_WAIT overrides)."""
 
 
 class Source(Protocol):
@@ -93,8 +112,42 @@ def _reread(source: Source) -> storyfile.Snapshot:
     return snapshot
 
 
-def apply(changes: Sequence[Change] = (), created: Sequence[NewFile] = (), removed: Sequence[Source] = ()) -> Written:
-    """Make the planned changes, all or nothing, refusing any file changed since it was read."""
+def _inside(root: Path, path: str, shown: str) -> None:
+    """Refuse a target outside the backlog folder, whatever the names in between say."""
+    real_root = os.path.realpath(root)
+    real = os.path.realpath(path)
+    if os.path.commonpath([real_root, real]) != real_root or real == real_root:
+        raise WriteConflict(f"is outside the backlog folder {root}; groom writes only inside it", path=shown)
+
+
+def _fits(raw: bytes, shown: str) -> None:
+    if len(raw) > storyfile.MAX_FILE_BYTES:
+        raise WriteConflict(
+            f"would grow to {len(raw):,} bytes, over the {storyfile.MAX_FILE_BYTES:,}-byte limit for a story "
+            "(groom could not read it back); shorten the story first. Nothing was written",
+            path=shown,
+        )
+
+
+def write(
+    root: Path,
+    changes: Sequence[Change] = (),
+    created: Sequence[NewFile] = (),
+    removed: Sequence[Source] = (),
+    *,
+    dry_run: bool = False,
+) -> Written:
+    """``apply``, or with ``dry_run`` what it would do (``preview``)."""
+    if dry_run:
+        return preview(changes, created, removed)
+    return apply(root, changes, created, removed)
+
+
+def apply(
+    root: Path, changes: Sequence[Change] = (), created: Sequence[NewFile] = (), removed: Sequence[Source] = ()
+) -> Written:
+    """Make the planned changes inside ``root``, all or nothing, refusing any file changed
+    since it was read."""
     edits: list[tuple[storyfile.Snapshot, bytes]] = []
     new_files = list(created)
     gone: list[storyfile.Snapshot] = []
@@ -103,6 +156,7 @@ def apply(changes: Sequence[Change] = (), created: Sequence[NewFile] = (), remov
     for change in changes:
         snapshot = _reread(change.source)
         raw = storyfile.set_fields(snapshot.raw, change.fields) if change.fields else snapshot.raw
+        _fits(raw, change.source.display)
         story_id = str(change.fields.get("id", change.source.id))
         if change.rename_to is not None:
             new_files.append(NewFile(change.rename_to, raw, change.new_display, story_id))
@@ -114,7 +168,11 @@ def apply(changes: Sequence[Change] = (), created: Sequence[NewFile] = (), remov
             skipped.append(change.source.display)
     for source in removed:
         gone.append(_reread(source))
-    save_all(edits, new_files, gone)
+    for target, shown in [(s.path, s.path) for s, _ in edits] + [(n.path, n.display or n.path) for n in new_files]:
+        _inside(root, target, shown)
+    for snapshot in gone:
+        _inside(root, snapshot.path, snapshot.path)
+    save_all(edits, new_files, gone, journal=root)
     renamed = [(c.source.display, c.source.id) for c in changes if c.rename_to is not None]
     return Written(
         changed=tuple(changed),
@@ -130,7 +188,68 @@ def create_files(files: Mapping[str, bytes]) -> None:
 
 
 # ---------------------------------------------------------------------------------------
+# the lock
+
+
+class Lock:
+    """An advisory lock on the backlog folder (flock on the folder itself: no lock file to
+    commit by mistake). Writers hold it exclusively for their whole run, readers shared, so a
+    reader never sees half of a multi-file write and two writers never interleave."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._fd: int | None = None
+        self.exclusive = False
+
+    def acquire(self, exclusive: bool) -> None:
+        if self._fd is None:
+            try:
+                self._fd = os.open(self.folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+            except OSError:
+                return  # no folder: nothing to protect yet (the command says what is missing)
+        wait = float(os.environ.get("GROOM_LOCK_WAIT", LOCK_WAIT))
+        mode = fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(self._fd, mode | fcntl.LOCK_NB)
+                self.exclusive = exclusive
+                return
+            except OSError as exc:
+                if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                    return  # a file system without locks: go on unprotected rather than stop
+                if time.monotonic() >= deadline:
+                    raise GroomError(
+                        f"another groom is writing to {self.folder} (waited {wait:g} s); nothing was read or "
+                        "written: run the command again in a moment"
+                    ) from None
+                time.sleep(0.05)
+
+    def release(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)  # closing drops the lock
+            self._fd = None
+
+
+# ---------------------------------------------------------------------------------------
 # the atomic multi-file commit
+
+
+def fingerprint(raw: bytes) -> str:
+    """A stable digest of a file's bytes, for the journal (read by another process)."""
+    return hashlib.blake2b(raw, digest_size=16).hexdigest()
+
+
+def _checkpoint(step: str) -> None:
+    """A test hook: GROOM_TEST_CRASH_AT=N ends the process at the N-th step of a commit, as a
+    power cut or a kill -9 would, so tests can prove that recovery works at every step."""
+    wanted = os.environ.get("GROOM_TEST_CRASH_AT")
+    if wanted is None:
+        return
+    _checkpoint.count = getattr(_checkpoint, "count", 0) + 1  # type: ignore[attr-defined]
+    if _checkpoint.count == int(wanted):  # type: ignore[attr-defined]
+        sys.stderr.write(f"groom: test crash at step {wanted} ({step})\n")
+        os._exit(137)
 
 
 def _unchanged(snapshot: storyfile.Snapshot) -> bool:
@@ -144,7 +263,7 @@ def _unchanged(snapshot: storyfile.Snapshot) -> bool:
 
 
 def _write_temp(path: str, raw: bytes, mode: int) -> str:
-    fd, tmp_name = tempfile.mkstemp(prefix=".groom-", suffix=".tmp", dir=os.path.dirname(path) or ".")
+    fd, tmp_name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=os.path.dirname(path) or ".")
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(raw)
@@ -163,19 +282,61 @@ def _new_file_mode() -> int:
     return 0o666 & ~mask
 
 
+def _sync_folders(paths: Sequence[str]) -> None:
+    """Make renames durable: fsync each folder whose entries changed."""
+    for folder in sorted({os.path.dirname(path) or "." for path in paths}):
+        try:
+            fd = os.open(folder, os.O_RDONLY)
+        except OSError:
+            continue
+        try:
+            os.fsync(fd)
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
+
+
+@dataclass(frozen=True, slots=True)
+class _Step:
+    """One file of a commit, as the journal records it."""
+
+    kind: str  # "create", "replace" or "remove"
+    target: str
+    temp: str | None
+    old: str | None
+    new: str | None
+
+
+def _write_journal(folder: Path, steps: Sequence[_Step]) -> str:
+    document = {
+        "version": 1,
+        "command": " ".join(sys.argv[1:]),
+        "started": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "steps": [{"kind": s.kind, "target": s.target, "temp": s.temp, "old": s.old, "new": s.new} for s in steps],
+    }
+    path = str(folder / JOURNAL)
+    temp = _write_temp(path, json.dumps(document, indent=1).encode(), 0o600)
+    os.replace(temp, path)
+    _sync_folders([path])
+    return path
+
+
 def save_all(
     changes: Sequence[tuple[storyfile.Snapshot, bytes]],
     created: Sequence[NewFile] = (),
     removed: Sequence[storyfile.Snapshot] = (),
+    journal: Path | None = None,
 ) -> int:
     """Change, create and remove several files all or nothing; returns how many changed.
 
     Files whose bytes would not change are not touched. Every file to change or remove must
     still be what was read, and no file to create may exist. Then every new version is written
-    to a temporary file beside its target and flushed; only when all are on disk are new files
-    linked into place (which fails rather than overwrite), changed files renamed over the
-    originals, and removed files unlinked. If any step fails, what was done is undone: created
-    files are removed and replaced or removed files get their original bytes back.
+    to a temporary file beside its target and flushed; when a commit touches more than one file
+    and ``journal`` names the backlog folder, a journal of the steps is written there; only then
+    are new files linked into place (which fails rather than overwrite), changed files compared
+    once more and renamed over the originals, and removed files unlinked. If a step fails, what
+    was done is undone; if the process dies, the next run finishes the commit from the journal.
     """
     pending = [(snapshot, raw) for snapshot, raw in changes if raw != snapshot.raw]
     for snapshot in [s for s, _ in pending] + list(removed):
@@ -184,17 +345,53 @@ def save_all(
     for new in created:
         if os.path.lexists(new.path):
             raise WriteConflict("already exists; nothing was changed", path=new.display or new.path)
+    temps = _write_temps(pending, created)
+    steps = [
+        _Step("replace", s.path, temp, fingerprint(s.raw), fingerprint(raw))
+        for (s, raw), temp in zip(pending, temps[: len(pending)], strict=True)
+    ]
+    steps += [
+        _Step("create", n.path, temp, None, fingerprint(n.raw))
+        for n, temp in zip(created, temps[len(pending) :], strict=True)
+    ]
+    steps += [_Step("remove", s.path, None, fingerprint(s.raw), None) for s in removed]
+    journal_path = _write_journal(journal, steps) if journal is not None and len(steps) > 1 else None
+    _checkpoint("journal written")
+    try:
+        _commit(pending, created, removed, temps)
+    finally:
+        for name in temps:
+            Path(name).unlink(missing_ok=True)
+        _sync_folders([s.target for s in steps])
+        if journal_path is not None:
+            Path(journal_path).unlink(missing_ok=True)
+    _checkpoint("journal removed")
+    return len(steps)
+
+
+def _write_temps(pending: Sequence[tuple[storyfile.Snapshot, bytes]], created: Sequence[NewFile]) -> list[str]:
     temps: list[str] = []
     try:
         for snapshot, raw in pending:
             temps.append(_write_temp(snapshot.path, raw, stat.S_IMODE(os.lstat(snapshot.path).st_mode)))
+            _checkpoint("temporary file written")
         mode = _new_file_mode()
         for new in created:
             temps.append(_write_temp(new.path, new.raw, mode))
+            _checkpoint("temporary file written")
     except OSError as exc:
         for name in temps:
             Path(name).unlink(missing_ok=True)
         raise WriteConflict(f"cannot write ({exc.strerror}); nothing was changed", path=exc.filename) from None
+    return temps
+
+
+def _commit(
+    pending: Sequence[tuple[storyfile.Snapshot, bytes]],
+    created: Sequence[NewFile],
+    removed: Sequence[storyfile.Snapshot],
+    temps: Sequence[str],
+) -> None:
     linked: list[str] = []
     replaced: list[storyfile.Snapshot] = []
     unlinked: list[storyfile.Snapshot] = []
@@ -202,12 +399,19 @@ def save_all(
         for new, tmp_name in zip(created, temps[len(pending) :], strict=True):
             os.link(tmp_name, new.path)
             linked.append(new.path)
+            _checkpoint("file created")
         for (snapshot, _), tmp_name in zip(pending, temps[: len(pending)], strict=True):
+            # The last look before the rename: another program's save since groom read the
+            # file is never overwritten.
+            if not _unchanged(snapshot):
+                raise WriteConflict("changed on disk while groom was writing; nothing was changed", path=snapshot.path)
             os.replace(tmp_name, snapshot.path)
             replaced.append(snapshot)
+            _checkpoint("file replaced")
         for snapshot in removed:
             os.unlink(snapshot.path)
             unlinked.append(snapshot)
+            _checkpoint("file removed")
     except BaseException as exc:
         for name in linked:
             Path(name).unlink(missing_ok=True)
@@ -218,7 +422,72 @@ def save_all(
             raise
         failed = exc.filename or ""
         raise WriteConflict(f"cannot write ({exc.strerror}); nothing was changed", path=str(failed)) from None
-    finally:
-        for name in temps:
-            Path(name).unlink(missing_ok=True)
-    return len(pending) + len(created) + len(removed)
+
+
+# ---------------------------------------------------------------------------------------
+# recovery
+
+
+def _current(path: str) -> str | None:
+    try:
+        return fingerprint(storyfile.read_regular(path).raw)
+    except GroomError:
+        return None
+
+
+def _finish(step: dict[str, Any]) -> str | None:
+    """Carry one journal step to its end; a note when it cannot be (someone changed the file)."""
+    target, temp, old, new = step["target"], step.get("temp"), step.get("old"), step.get("new")
+    now = _current(target) if os.path.lexists(target) else None
+    if now == new:
+        return None  # done before the interruption
+    if step["kind"] == "remove":
+        if now == old:
+            os.unlink(target)
+            return None
+        return f"{target}: changed after the interrupted write; left as it is"
+    if temp is None or not os.path.exists(temp) or _current(temp) != new:
+        return f"{target}: the new version was lost; left as it is"
+    if step["kind"] == "create" and now is None:
+        os.replace(temp, target)
+        return None
+    if step["kind"] == "replace" and now == old:
+        os.replace(temp, target)
+        return None
+    return f"{target}: changed after the interrupted write; left as it is"
+
+
+def _stray_temps(folder: Path) -> Iterator[str]:
+    for current, folders, files in os.walk(folder):
+        folders[:] = [name for name in folders if not name.startswith(".") or name.startswith(TEMP_PREFIX)]
+        for name in files:
+            if name.startswith(TEMP_PREFIX) and name.endswith(TEMP_SUFFIX):
+                yield os.path.join(current, name)
+
+
+def recover(folder: Path) -> list[str]:
+    """Finish a commit a crash interrupted (from the journal) and remove stray temporary files;
+    call with the lock held exclusively. Returns what it did, one line each, for stderr."""
+    said: list[str] = []
+    journal = folder / JOURNAL
+    if journal.exists():
+        try:
+            document = json.loads(journal.read_text(encoding="utf-8"))
+            steps = list(document["steps"])
+        except (OSError, ValueError, KeyError, TypeError):
+            said.append(f"{journal}: an unreadable journal of an interrupted write; removed it")
+            steps = []
+            document = {}
+        notes = [note for note in (_finish(step) for step in steps) if note]
+        command = document.get("command") or "a write"
+        done = len(steps) - len(notes)
+        said.append(f"finished the interrupted 'groom {command}' ({done} of {len(steps)} files)")
+        said.extend(notes)
+        _sync_folders([str(step["target"]) for step in steps] + [str(journal)])
+        journal.unlink(missing_ok=True)
+    strays = list(_stray_temps(folder))
+    for path in strays:
+        Path(path).unlink(missing_ok=True)
+    if strays:
+        said.append(f"removed {len(strays)} temporary file(s) an interrupted groom left behind")
+    return said

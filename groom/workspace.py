@@ -13,7 +13,7 @@ from pathlib import Path
 
 from groom import backlog as backlog_module
 from groom import config as config_module
-from groom import git, storyfile
+from groom import edits, git, storyfile
 from groom import ready as ready_module
 from groom import schemas as schemas_module
 from groom.config import Config
@@ -23,18 +23,44 @@ from groom.model import Backlog, Placement, Story, Unreadable
 class Workspace:
     """Configuration plus whatever a command reads, each read at most once."""
 
-    def __init__(self, cwd: Path, config: Config) -> None:
+    def __init__(self, cwd: Path, config: Config, *, writes: bool = False) -> None:
         self.cwd = cwd
         self.config = config
+        self.writes = writes
+        self.recovered: list[str] = []
+        """What was done to finish or clean up an interrupted write, one line each."""
+        self._lock = edits.Lock(config.backlog)
+        self._lock.acquire(exclusive=writes or (config.backlog / edits.JOURNAL).exists())
+        if (config.backlog / edits.JOURNAL).exists():
+            self._recover()
 
     @classmethod
-    def open(cls, cwd: Path, config_file: Path | None = None, backlog: Path | None = None) -> Workspace:
-        return cls(cwd, config_module.load(cwd, config_file, backlog))
+    def open(
+        cls, cwd: Path, config_file: Path | None = None, backlog: Path | None = None, *, writes: bool = False
+    ) -> Workspace:
+        """The workspace of a run; ``writes`` takes the backlog's lock exclusively (a command that
+        may write), else shared, so readers never see half of a multi-file write."""
+        return cls(cwd, config_module.load(cwd, config_file, backlog), writes=writes)
+
+    def close(self) -> None:
+        self._lock.release()
+
+    def _recover(self) -> None:
+        """Finish an interrupted write (with the lock held exclusively), then go on as asked."""
+        if not self._lock.exclusive:
+            self._lock.acquire(exclusive=True)
+        self.recovered += edits.recover(self.config.backlog)
+        if not self.writes:
+            self._lock.acquire(exclusive=False)
 
     @cached_property
     def discovered(self) -> backlog_module.Discovered:
-        """The backlog's files, listed once per command."""
-        return backlog_module.discover(self.config)
+        """The backlog's files, listed once per command; temporary files an interrupted write
+        left behind are removed on the way."""
+        found = backlog_module.discover(self.config)
+        if found.leftovers:
+            self._recover()
+        return found
 
     @cached_property
     def backlog(self) -> Backlog:

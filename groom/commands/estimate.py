@@ -26,7 +26,7 @@ def set_estimate(
     if not change.needed:
         return Estimated(change, edits.Written(skipped=(story.display,)))
     planned = [edits.Change(story, {"estimate": points})]
-    return Estimated(change, edits.preview(planned) if dry_run else edits.apply(planned))
+    return Estimated(change, edits.write(ws.config.backlog, planned, dry_run=dry_run))
 
 
 @dataclass(frozen=True, slots=True)

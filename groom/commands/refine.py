@@ -41,4 +41,4 @@ def stale(ws: Workspace, days: int = refine.DEFAULT_STALE_DAYS, *, drop: bool = 
     if not drop:
         return Stale(report, None)
     planned = [edits.Change(story, fields) for story, fields in refine.drop_changes(report.stories, ws.config)]
-    return Stale(report, edits.preview(planned) if dry_run else edits.apply(planned))
+    return Stale(report, edits.write(ws.config.backlog, planned, dry_run=dry_run))

@@ -14,9 +14,8 @@ def _changes(rewrites: Sequence[reorder.Rewrite]) -> list[edits.Change]:
     return [edits.Change(r.source, {"rank": yamlio.Quoted(r.new)}) for r in rewrites]
 
 
-def _write(rewrites: Sequence[reorder.Rewrite], dry_run: bool) -> edits.Written:
-    changes = _changes(rewrites)
-    return edits.preview(changes) if dry_run else edits.apply(changes)
+def _write(ws: Workspace, rewrites: Sequence[reorder.Rewrite], dry_run: bool) -> edits.Written:
+    return edits.write(ws.config.backlog, _changes(rewrites), dry_run=dry_run)
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +33,7 @@ def move(ws: Workspace, story_id: str, target: reorder.Target, *, dry_run: bool 
             raise broken.error_for(named or "")
     refuse_unreadable(ws.unreadable, f"move {story_id}")
     planned = reorder.move(order, story_id, target, ws.config.done_statuses)
-    return Moved(planned, _write(planned.rewrites, dry_run))
+    return Moved(planned, _write(ws, planned.rewrites, dry_run))
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +48,7 @@ def by_score(ws: Workspace, method: str, *, dry_run: bool = False) -> Reordered:
     if not dry_run:
         refuse_unreadable(backlog.unreadable, f"reorder the backlog by {method}")
     planned = reorder.by_score(backlog.stories, ws.config, method)
-    return Reordered(planned, _write(planned.rewrites, dry_run))
+    return Reordered(planned, _write(ws, planned.rewrites, dry_run))
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,4 +61,4 @@ def rebalance(ws: Workspace, *, dry_run: bool = False) -> Rebalanced:
     order = ws.placements
     refuse_unreadable(ws.unreadable, "rebalance the ranks")
     rewrites = reorder.rebalance(order)
-    return Rebalanced(tuple(rewrites), _write(rewrites, dry_run))
+    return Rebalanced(tuple(rewrites), _write(ws, rewrites, dry_run))
