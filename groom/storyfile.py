@@ -9,6 +9,7 @@ they were; ``read_regular`` reads a file safely. Writing files is ``edits``' job
 from __future__ import annotations
 
 import errno
+import math
 import os
 import re
 import stat
@@ -162,10 +163,26 @@ def set_fields(raw: bytes, changes: Mapping[str, Any]) -> bytes:
         after = yamlio.load_mapping(new_fm)
     except YamlError as exc:
         raise WriteConflict(f"the edit would not parse ({exc.message}); edit the file by hand") from None
-    if after != expected:
+    if not same(after, expected):
         raise WriteConflict("the edit would change other values; edit the file by hand")
     text = layout.text[: layout.fm_start] + new_fm + layout.text[layout.fm_end :]
     return encode(layout, text)
+
+
+def same(a: Any, b: Any) -> bool:
+    """Equal values of equal types, with NaN equal to NaN (``.nan`` in a story is still itself).
+    A str subclass (yamlio.Quoted) is a str."""
+    if isinstance(a, str) and isinstance(b, str):
+        return str(a) == str(b)
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, float):
+        return a == b or (math.isnan(a) and math.isnan(b))
+    if isinstance(a, list):
+        return len(a) == len(b) and all(map(same, a, b))
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(same(a[key], b[key]) for key in a)
+    return bool(a == b)
 
 
 def _render(value: Any, entry: yamlio.Entry | None, fm: str, newline: str) -> str:
@@ -184,6 +201,8 @@ def _render(value: Any, entry: yamlio.Entry | None, fm: str, newline: str) -> st
 
 def _replace(fm: str, entry: yamlio.Entry, value: Any, newline: str) -> tuple[int, int, str]:
     text = _render(value, entry, fm, newline)
+    if entry.value_start == entry.value_end and fm[entry.value_start - 1 : entry.value_start] == ":":
+        return entry.value_start, entry.value_end, " " + text  # "estimate:" had no value yet
     if entry.kind == "block" and not (isinstance(value, list) and value):
         # A block list becomes a flow value: it must sit on the key's line.
         key_colon = fm.find(":", entry.key_start)

@@ -42,6 +42,8 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 
 MAX_DEPTH = 32
 """Deepest nesting of lists and mappings accepted in front matter."""
+EXPANSION = 10
+"""Aliases may repeat scalars up to this many times the front matter's size (plus 4 KiB)."""
 
 Value = Any
 PathItem = str | int
@@ -109,12 +111,50 @@ def _describe(node: Node) -> str:
 
 
 class _Converter:
-    """Turns a composed node graph into plain Python data, refusing what we do not accept."""
+    """Turns a composed node graph into plain Python data, refusing what we do not accept.
 
-    __slots__ = ("_seen",)
+    Given the source ``text`` (only when it holds a '!' or a '*', so the usual front matter
+    pays nothing) it also refuses the non-specific tag ``! value``, which libyaml reports as no
+    tag at all, and aliases to scalars that expand the data far beyond the text.
+    """
 
-    def __init__(self) -> None:
+    __slots__ = ("_budget", "_seen", "_seen_scalars", "_text")
+
+    def __init__(self, text: str | None = None) -> None:
         self._seen: set[int] = set()
+        self._seen_scalars: set[int] = set()
+        self._text = text
+        self._budget = EXPANSION * len(text) + 4096 if text is not None else 0
+
+    @property
+    def careful(self) -> bool:
+        return self._text is not None
+
+    def watch(self, node: Node) -> None:
+        """In careful mode: no '!' before a node, and no aliases that blow the data up."""
+        assert self._text is not None
+        if self._text[node.start_mark.index : node.start_mark.index + 1] == "!":
+            raise _error(node, "tag '!' is not allowed in front matter; remove it (quote the value if it must be text)")
+        if isinstance(node, ScalarNode):
+            if id(node) in self._seen_scalars:  # an alias: the same node again
+                self._budget -= len(node.value) + 1
+                if self._budget < 0:
+                    raise _error(
+                        node,
+                        "aliases repeat values far beyond the size of the front matter; write the values out",
+                    )
+            else:
+                self._seen_scalars.add(id(node))
+
+    def scalar(self, node: ScalarNode) -> Value:
+        if node.style != "":
+            return node.value
+        try:
+            return resolve_plain(node.value)
+        except ValueError:  # Python refuses to read an integer of more than 4,300 digits
+            raise _error(
+                node, f"a number of {len(node.value):,} digits is too long to read; quote it if it is text"
+            ) from None
 
     def value(self, node: Node, depth: int) -> Value:
         if node.tag is not None:
@@ -122,8 +162,10 @@ class _Converter:
                 node,
                 f"tag {node.tag!r} is not allowed in front matter; remove it (quote the value if it must be text)",
             )
+        if self._text is not None:
+            self.watch(node)
         if isinstance(node, ScalarNode):
-            return resolve_plain(node.value) if node.style == "" else node.value
+            return self.scalar(node)
         if depth >= MAX_DEPTH:
             raise _error(node, f"nesting deeper than {MAX_DEPTH} levels; flatten the front matter")
         if id(node) in self._seen:
@@ -142,14 +184,12 @@ class _Converter:
             key = self.key(key_node)
             if key in result:
                 first = next(k for k, _ in node.value if k.value == key_node.value)
-                raise _error(
-                    key_node,
-                    f"duplicate key {key!r} (first at front-matter line {first.start_mark.line + 1}); keep one of them",
-                )
+                above = key_node.start_mark.line - first.start_mark.line
+                where = f"{above} line{'s' if above != 1 else ''} above" if above else "on the same line"
+                raise _error(key_node, f"duplicate key {key!r} (also {where}); keep one of them")
             # Inline the common case, a plain untagged scalar: this loop is the hot path.
-            if value_node.__class__ is ScalarNode and value_node.tag is None:
-                text = value_node.value
-                result[key] = resolve_plain(text) if value_node.style == "" else text
+            if value_node.__class__ is ScalarNode and value_node.tag is None and self._text is None:
+                result[key] = self.scalar(value_node)
             else:
                 result[key] = self.value(value_node, depth + 1)
         return result
@@ -157,10 +197,12 @@ class _Converter:
     def key(self, node: Node) -> str:
         if node.__class__ is not ScalarNode or node.tag is not None:
             raise _error(node, "a key must be plain text; quote it")
+        if self._text is not None:
+            self.watch(node)
         text: str = node.value
         if node.style != "" or (text[:1].isalpha() and text not in _WORDS):
             return text
-        resolved = resolve_plain(node.value)
+        resolved = self.scalar(node)
         if not isinstance(resolved, str):
             raise _error(
                 node,
@@ -234,7 +276,10 @@ def load_mapping(text: str) -> dict[str, Value]:
             node.start_mark.line,
             node.start_mark.column,
         )
-    return _Converter().mapping(node, 0)
+    converter = _Converter(text if "!" in text or "*" in text else None)
+    if converter.careful:
+        converter.watch(node)
+    return converter.mapping(node, 0)
 
 
 def locate(text: str, path: tuple[PathItem, ...]) -> tuple[int, int]:

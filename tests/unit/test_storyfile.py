@@ -336,3 +336,31 @@ def test_split_finds_the_closing_line_the_way_the_line_by_line_reader_did(lines:
         assert expected is None
         return
     assert layout.fm_end == expected
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        (b"---\nid: S-1\nestimate:\ntitle: x\n---\n", b"---\nid: S-1\nestimate: 3\ntitle: x\n---\n"),
+        (b"---\nid: S-1\nestimate:   # none yet\n---\n", b"---\nid: S-1\nestimate: 3   # none yet\n---\n"),
+        (b"---\r\nid: S-1\r\nestimate:\r\n---\r\n", b"---\r\nid: S-1\r\nestimate: 3\r\n---\r\n"),
+        (b"---\nid: S-1\nx: .nan\n---\n", b"---\nid: S-1\nestimate: 3\nx: .nan\n---\n"),
+    ],
+)
+def test_an_empty_value_or_a_nan_elsewhere_does_not_block_an_edit(before: bytes, after: bytes) -> None:
+    assert storyfile.set_fields(before, {"estimate": 3}) == after
+
+
+def test_the_splice_guard_refuses_an_edit_that_would_change_other_values(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Fault injection: a splice that lands one line too low would change "title"; the guard
+    # compares the parsed result with the old data plus the change and writes nothing.
+    real = storyfile._replace
+
+    def off_by_a_line(fm: str, entry: yamlio.Entry, value: Any, newline: str) -> tuple[int, int, str]:
+        _, end, text = real(fm, entry, value, newline)
+        next_line = fm.index("\n", end) + 1
+        return next_line, next_line, f"title: {text}\n"
+
+    monkeypatch.setattr(storyfile, "_replace", off_by_a_line)
+    with pytest.raises(WriteConflict, match="the edit would"):
+        storyfile.set_fields(b"---\nid: S-1\nestimate: 1\ntitle: x\n---\n", {"estimate": 3})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -59,7 +60,7 @@ def test_duplicate_key_is_refused_with_both_lines() -> None:
     with pytest.raises(YamlError) as caught:
         load_mapping("id: S-1\nstatus: draft\ntitle: x\nstatus: ready\n")
     assert caught.value.line == 3
-    assert "duplicate key 'status' (first at front-matter line 2)" in caught.value.message
+    assert "duplicate key 'status' (also 2 lines above)" in caught.value.message
 
 
 @pytest.mark.parametrize("key", ["1", "2024-01-01x", "true", "null", "1.5"])
@@ -161,3 +162,30 @@ def test_render_scalar_quotes_what_would_read_as_something_else(text: str) -> No
 @pytest.mark.parametrize("text", ["draft", "S-42", "a1V", "Export as CSV"])
 def test_render_scalar_leaves_plain_words_plain(text: str) -> None:
     assert yamlio.render_scalar(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("x: ! 5\n", "tag '!' is not allowed"),
+        ("x: ! [a]\n", "tag '!' is not allowed"),
+        ("! {a: 1}\n", "tag '!' is not allowed"),
+        ("a: " + "9" * 5000 + "\n", "a number of 5,000 digits is too long to read; quote it if it is text"),
+        ("k: v\nj: 1\n\nk: w\n", "duplicate key 'k' (also 3 lines above); keep one of them"),
+    ],
+)
+def test_hostile_shapes_are_refused_with_a_reason(text: str, words: str) -> None:
+    with pytest.raises(YamlError, match=re.escape(words)):
+        load_mapping(text)
+
+
+def test_aliases_that_blow_the_data_up_are_refused_quickly() -> None:
+    import time
+
+    text = "a: &x " + "y" * 5000 + "\nb: [" + ", ".join(["*x"] * 2000) + "]\n"
+    start = time.perf_counter()
+    with pytest.raises(YamlError, match="aliases repeat values far beyond the size of the front matter"):
+        load_mapping(text)
+    assert time.perf_counter() - start < 1.0
+    assert load_mapping("a: &x yy\nb: [*x, *x]\n") == {"a": "yy", "b": ["yy", "yy"]}
+    assert load_mapping("x: a!b\ny: '!'\n") == {"x": "a!b", "y": "!"}
