@@ -8,17 +8,54 @@ writes rules on them like on any other key (see the README).
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-_HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)[ \t#]*$")
+_HEADING = re.compile(r" {0,3}(#{1,6})[ \t]+")
+"""An ATX heading's opening; its title is the rest without trailing spaces and '#'s (a pattern
+for the title with a lazy group backtracked quadratically on a long line of '# # #')."""
 _FENCE = re.compile(r"^ {0,3}(```|~~~)")
 _ITEM = re.compile(r"^ ?(?:[-*+]|\d{1,9}[.)])[ \t]+(?:\[([ xX])\][ \t]*)?(.*)$")
-_NARRATIVE = re.compile(
-    r"\bas an?\b.{1,400}?\bi (?:want|need|would like|can)\b.{1,800}?\bso that\b[^.!?]*", re.I | re.S
-)
+# The narrative "As a … I want … so that …", found without one pattern spanning it all: that
+# pattern (as a, up to 400 characters, i want, up to 800, so that) backtracks over every "as a"
+# of a long body, about a millisecond each. The three parts are found on their own (linear),
+# then put together with the same distances and the same leftmost, nearest choices.
+_AS_A = re.compile(r"\bas an?\b", re.I)
+_I_WANT = re.compile(r"\bi (?:want|need|would like|can)\b", re.I)
+_SO_THAT = re.compile(r"\bso that\b", re.I)
+_SENTENCE_END = re.compile(r"[.!?]")
+AS_TO_WANT = 400
+WANT_TO_SO_THAT = 800
+NARRATIVE_TAIL = 1000
+"""The narrative ends at the end of the sentence after "so that", at most this far on."""
+
+
+def find_narrative(text: str) -> str:
+    """The first "As a … I want … so that …" sentence of ``text``, or ""."""
+    wants = [(m.start(), m.end()) for m in _I_WANT.finditer(text)]
+    if not wants:
+        return ""
+    so_thats = [(m.start(), m.end()) for m in _SO_THAT.finditer(text)]
+    starts = [start for start, _ in so_thats]
+    # For each "i want", the nearest "so that" 1 to 800 characters after it, if any.
+    usable: list[tuple[int, int]] = []  # (start of "i want", end of its "so that")
+    for want_start, want_end in wants:
+        index = bisect.bisect_left(starts, want_end + 1)
+        if index < len(so_thats) and so_thats[index][0] <= want_end + WANT_TO_SO_THAT:
+            usable.append((want_start, so_thats[index][1]))
+    usable_starts = [start for start, _ in usable]
+    for match in _AS_A.finditer(text):
+        index = bisect.bisect_left(usable_starts, match.end() + 1)
+        if index < len(usable) and usable[index][0] <= match.end() + AS_TO_WANT:
+            end = usable[index][1]
+            stop = _SENTENCE_END.search(text, end, end + NARRATIVE_TAIL)
+            return text[match.start() : stop.start() if stop else min(len(text), end + NARRATIVE_TAIL)]
+    return ""
+
+
 _OWNER = re.compile(r"^@([\w.-]+)[:,]?\s*")
 _COMMENT = re.compile(r"^\s*<!--.*-->\s*$")
 
@@ -123,7 +160,8 @@ def derive(body: str, body_line: int, front_matter: Mapping[str, Any]) -> Facts:
             if heading:
                 level = len(heading.group(1))
                 if section == "other" or level <= section_level:
-                    section, section_level = _section_kind(heading.group(2)), level
+                    title = line[heading.end() :].rstrip(" \t#")
+                    section, section_level = _section_kind(title), level
                     if section == "criteria" and not criteria_line:
                         criteria_line = body_line + offset
                 continue
@@ -144,10 +182,10 @@ def derive(body: str, body_line: int, front_matter: Mapping[str, Any]) -> Facts:
     fm_description = front_matter.get("description")
     if isinstance(fm_description, str) and fm_description.strip():
         description = True
-    narrative = _NARRATIVE.search(" ".join(prose))
+    narrative = find_narrative(" ".join(prose))
     return Facts(
-        narrative=narrative is not None,
-        narrative_text=narrative.group(0) if narrative else "",
+        narrative=bool(narrative),
+        narrative_text=narrative,
         description=description,
         criteria=tuple(criteria),
         questions=tuple(questions),

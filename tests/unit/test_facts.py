@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from groom.facts import derive
+import re
+import time
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from groom.facts import derive, find_narrative
 
 BODY = """As a cook
 I want to plan a week so that I shop once.
@@ -77,3 +84,39 @@ def test_headings_are_case_and_wording_tolerant() -> None:
     facts = derive("## ACCEPTANCE CRITERIA:\n- one\n## Open questions\n- two?\n", 1, {})
     assert facts.criteria == ("one",)
     assert [q.text for q in facts.questions] == ["two?"]
+
+
+_ALL_IN_ONE = re.compile(
+    r"\bas an?\b.{1,400}?\bi (?:want|need|would like|can)\b.{1,800}?\bso that\b[^.!?]{0,1000}", re.I | re.S
+)
+
+
+@settings(max_examples=3000, derandomize=True, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["as a ", "As an ", "i want ", "I can ", "so that ", "x ", "lorem ipsum ", ". ", "!", "asa "]),
+        max_size=40,
+    ),
+    st.integers(1, 60),
+)
+def test_the_narrative_is_the_one_the_single_pattern_finds(words: list[str], stretch: int) -> None:
+    text = "".join(word * (stretch if word == "x " else 1) for word in words)
+    found = _ALL_IN_ONE.search(text)
+    assert find_narrative(text) == (found.group(0) if found else "")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "as a i can " * 95_000,  # every "as a" a start, no "so that"
+        "as a " * 50_000 + "i want " * 50_000,
+        "# " + "# \t" * 100_000 + "x\n",  # a heading whose title the old pattern backtracked over
+        "- [ ]" + " \t" * 100_000 + "x\n",
+        "<!--" + "-->x" * 100_000 + "\n",
+    ],
+    ids=["as-a-i-can", "wants-without-so-that", "hashes", "checklist-spaces", "comments"],
+)
+def test_worst_bodies_are_read_in_well_under_a_second(body: str) -> None:
+    start = time.perf_counter()
+    derive(body, 1, {})
+    assert time.perf_counter() - start < 1.0
