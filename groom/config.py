@@ -156,6 +156,7 @@ def _from_file(path: Path) -> Config:
     )
     config = replace(config, roles=_roles(reader, statuses, path))
     reader.reject_unknown()
+    _check_roles(config, path)
     for name in ("ready_statuses", "done_statuses", "final_statuses", "inactive_statuses"):
         unknown = [s for s in getattr(config, name) if s not in config.statuses]
         if unknown:
@@ -184,6 +185,18 @@ def _roles(reader: _Reader, statuses: tuple[str, ...], path: Path) -> tuple[tupl
         if status or default in statuses:
             roles.append((role, status or default))
     return tuple(roles)
+
+
+def _check_roles(config: Config, path: Path) -> None:
+    """A split or dropped story must not count as open work: its role's status is inactive."""
+    for role in ("split", "dropped"):
+        status = dict(config.roles).get(role)
+        if status is not None and status not in config.inactive_statuses:
+            raise ConfigError(
+                f"status.{role} is {status!r}, which status.inactive does not list, so a {role} story would still "
+                f"count as open work; add {status!r} to status.inactive",
+                path=str(path),
+            )
 
 
 def _optional_path(root: Path, value: str) -> Path | None:

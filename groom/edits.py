@@ -155,7 +155,10 @@ def apply(
     skipped: list[str] = []
     for change in changes:
         snapshot = _reread(change.source)
-        raw = storyfile.set_fields(snapshot.raw, change.fields) if change.fields else snapshot.raw
+        try:
+            raw = storyfile.set_fields(snapshot.raw, change.fields) if change.fields else snapshot.raw
+        except GroomError as exc:
+            raise type(exc)(exc.message, path=change.source.display, line=exc.line) from None
         _fits(raw, change.source.display)
         story_id = str(change.fields.get("id", change.source.id))
         if change.rename_to is not None:

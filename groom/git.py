@@ -16,7 +16,12 @@ def output(args: list[str], cwd: Path, timeout: float = 30) -> str | None:
     """What a git command prints, or None when git is missing, fails or is not in a repository."""
     try:
         completed = subprocess.run(
-            ["git", *args], cwd=cwd, capture_output=True, text=True, check=False, timeout=timeout
+            ["git", "-c", "core.quotepath=off", *args],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=timeout,
         )
     except (OSError, subprocess.TimeoutExpired):
         return None

@@ -48,7 +48,13 @@ def named_for(path: str, story_id: str) -> bool:
     ``s-42 - Title.md`` (case does not matter)."""
     stem = os.path.basename(path).removesuffix(".md").lower()
     wanted = story_id.lower()
-    return stem == wanted or (stem.startswith(wanted) and not stem[len(wanted)].isalnum())
+    if stem == wanted:
+        return True
+    if not stem.startswith(wanted):
+        return False
+    after = stem[len(wanted) : len(wanted) + 2]
+    # "S-1-slug" and "s-1 - Title" name S-1; "S-12" and "S-1.2-slug" (the id S-1.2) do not.
+    return not after[0].isalnum() and not (after[0] == "." and after[1:].isdigit())
 
 
 def as_points(value: object) -> float | None:

@@ -333,7 +333,16 @@ def _references(backlog: Backlog) -> Iterator[Finding]:
                     f"depends_on names {dep}, which is {target.status}; {advice}",
                 )
         parent = story.parent
-        if parent is not None and parent not in backlog.by_id:
+        broken = holder(backlog.unreadable, parent) if parent is not None and parent not in backlog.by_id else None
+        if broken is not None:
+            yield _at(
+                story,
+                ("parent",),
+                "unknown-parent",
+                ERROR,
+                f"parent {parent} is in {broken.display}, which cannot be read; fix that file",
+            )
+        elif parent is not None and parent not in backlog.by_id:
             yield _at(
                 story,
                 ("parent",),

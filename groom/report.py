@@ -312,7 +312,13 @@ def show_text(view: StoryView) -> str:
     if story.data.get("labels"):
         lines.append("labels: " + ", ".join(_cell(v) for v in story.data["labels"]))
     if view.dependencies:
-        lines.append("depends on: " + ", ".join(f"{dep} ({status or 'unknown'})" for dep, status in view.dependencies))
+        lines.append(
+            "depends on: "
+            + ", ".join(
+                f"{dep} ({status or ('its file cannot be read' if dep in view.unreadable else 'unknown')})"
+                for dep, status in view.dependencies
+            )
+        )
     if view.children:
         lines.append("children: " + ", ".join(view.children))
     if not view.judged:
@@ -342,7 +348,9 @@ def show_json(view: StoryView) -> str:
         "front_matter": story.data,
         "ready": not view.gaps if view.judged else None,
         "gaps": [{"rule": g.rule, "advice": g.advice, "detail": g.detail} for g in view.gaps],
-        "dependencies": [{"id": dep, "status": status} for dep, status in view.dependencies],
+        "dependencies": [
+            {"id": dep, "status": status, "readable": dep not in view.unreadable} for dep, status in view.dependencies
+        ],
         "children": list(view.children),
         "acceptance_criteria": list(story.facts.criteria),
         "questions": [{"text": q.text, "owner": q.owner, "answered": q.answered} for q in story.facts.questions],

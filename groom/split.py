@@ -17,8 +17,8 @@ from typing import Any
 
 from groom import ids, rank, yamlio
 from groom.config import Config
-from groom.errors import ConfigError, GroomError
-from groom.model import Backlog, Placement, Story
+from groom.errors import GroomError
+from groom.model import Backlog, Placement, Story, named_for
 
 INHERITED = ("type", "epic", "labels", "value", "time_criticality", "risk_reduction", "depends_on")
 """What a child takes from its parent. Not inherited: estimate (the children are estimated
@@ -127,12 +127,7 @@ def _ranks_after(order: Sequence[Placement], story: Story, count: int) -> list[s
 
 
 def _splittable(story: Story, config: Config) -> Story:
-    split_status = config.role("split")
-    if split_status not in config.inactive_statuses:
-        raise ConfigError(
-            f"a split parent gets status {split_status!r}, which status.inactive does not list, so its points "
-            "would count twice; add it to status.inactive in groom.toml"
-        )
+    config.role("split")  # a backlog without a split status says so before anything else
     return _open(story, config)
 
 
@@ -381,7 +376,7 @@ def plan_renumber(backlog: Backlog, story: Story, new_id: str | None, taken: Seq
     elif not re.fullmatch("|".join(re.escape(p) for p in config.id_prefixes) + r"[0-9]+(\.[0-9]+)*", new_id):
         raise GroomError(f"{new_id!r} is not an id of this backlog (prefix {config.id_prefix} and a number)")
     name = os.path.basename(story.path)
-    new_name = new_id + name[len(old) :] if name.lower().startswith(old.lower()) else name
+    new_name = new_id + name[len(old) :] if named_for(name, old) else name
     new_path, new_display = _beside(story, new_name)
     own_children = story.data.get("children") if isinstance(story.data.get("children"), list) else []
     references: list[tuple[Story, dict[str, Any]]] = []

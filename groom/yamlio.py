@@ -547,7 +547,7 @@ _COMMON_WORD = rf"{_COMMON_FIRST}{_W}*+"
 # that is not common matches nothing: every line is common exactly when there are as many
 # matches as lines. The group is the key ("" for a comment or an empty line).
 _COMMON_LINES = re.compile(
-    rf"^(?:([A-Za-z_][A-Za-z0-9_\-]*+):(?: (?:{_COMMON_WORD}(?: {_W}++)*+|\"[A-Za-z0-9 _.+/:,#'\-]*+\""
+    rf"^(?:([A-Za-z_][A-Za-z0-9_\-]{{0,99}}+):(?: (?:{_COMMON_WORD}(?: {_W}++)*+|\"[A-Za-z0-9 _.+/:,#'\-]*+\""
     rf"|\[(?:{_COMMON_WORD}(?:, {_COMMON_WORD})*+)?\]))?|#[^\n{_C}]*+)?\n",
     re.MULTILINE,
 )

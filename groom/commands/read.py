@@ -9,7 +9,7 @@ from groom import ready as ready_module
 from groom.backlog import display_path
 from groom.errors import ConfigError, GroomError
 from groom.findings import Finding
-from groom.model import Story, Unreadable, as_points
+from groom.model import Story, Unreadable, as_points, holder
 from groom.workspace import Workspace
 
 
@@ -111,8 +111,10 @@ class StoryView:
     story: Story
     gaps: tuple[ready_module.Gap, ...]
     dependencies: tuple[tuple[str, str | None], ...]
-    """(id, status) per dependency; status None when the id is unknown."""
+    """(id, status) per dependency; status None when the id is unknown or its file unreadable."""
     children: tuple[str, ...]
+    unreadable: tuple[str, ...] = ()
+    """Dependencies whose files cannot be read."""
     judged: bool = True
     """False for split and dropped stories: they are not work, so the DoR does not judge them."""
 
@@ -122,6 +124,7 @@ def show(ws: Workspace, story_id: str) -> StoryView:
     story = backlog.get(story_id)
     deps = tuple((dep, backlog.by_id[dep][0].status if dep in backlog.by_id else None) for dep in story.depends_on)
     children = tuple(s.id for s in backlog.stories if s.parent == story.id)
+    broken = tuple(dep for dep, status in deps if status is None and holder(backlog.unreadable, dep))
     if story.status in ws.config.inactive_statuses:
-        return StoryView(story, (), deps, children, judged=False)
-    return StoryView(story, tuple(ws.judge.gaps(story)), deps, children)
+        return StoryView(story, (), deps, children, broken, judged=False)
+    return StoryView(story, tuple(ws.judge.gaps(story)), deps, children, broken)

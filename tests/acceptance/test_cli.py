@@ -74,7 +74,10 @@ def test_show_text_and_json(project: Project, groom: Runner) -> None:
     assert "[estimated] estimate the story on the team's scale" in result.out
     document = groom("show", "S-2", "--format", "json").json()
     assert document["ready"] is False
-    assert document["dependencies"] == [{"id": "S-1", "status": "ready"}, {"id": "S-9", "status": None}]
+    assert document["dependencies"] == [
+        {"id": "S-1", "status": "ready", "readable": True},
+        {"id": "S-9", "status": None, "readable": True},
+    ]
     assert {gap["rule"] for gap in document["gaps"]} >= {"estimated", "dependencies-in-order"}
 
 

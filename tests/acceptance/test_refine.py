@@ -187,3 +187,12 @@ def test_the_repository_offers_a_pre_commit_hook() -> None:
     assert "id: groom-check" in text
     assert "require_serial: true" in text
     assert "types: [markdown]" in text
+
+
+def test_stale_reads_git_history_of_non_ascii_file_names(history: Project, groom: Runner) -> None:
+    project = history
+    project.story("S-5", name="S-5-crème-brûlée.md", status="draft", rank="a4")
+    git(project.root, "add", "-A")
+    git(project.root, "commit", "-qm", "a story with an accent", date="2020-03-01T10:00:00Z")
+    stories = {s["id"]: s for s in groom("stale", "--format", "json").json()["stories"]}
+    assert stories["S-5"]["last_change"] == "2020-03-01", stories

@@ -340,3 +340,12 @@ def test_split_needs_a_split_status(project: Project, groom: Runner) -> None:
     (project.root / "groom.toml").write_text('[status]\nall = ["To Do", "Done"]\ndone = ["Done"]\nnew = "To Do"\n')
     assert groom("split", "S-1", "--spike", "Find out").code == 0
     assert "status: To Do" in next(project.backlog.glob("S-2-*.md")).read_text()
+
+
+def test_renumber_renames_only_a_file_named_for_the_id(project: Project, groom: Runner) -> None:
+    project.story("S-1", name="S-12-copied.md", status="draft", rank="a0")
+    project.story("S-2", status="draft", rank="a1")
+    result = groom("renumber", "backlog/S-12-copied.md", "--to", "S-32")
+    assert result.code == 0, result
+    assert (project.backlog / "S-12-copied.md").exists()
+    assert "id: S-32" in (project.backlog / "S-12-copied.md").read_text()

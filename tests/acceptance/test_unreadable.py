@@ -154,3 +154,15 @@ def test_a_dependency_that_cannot_be_read_is_named(example: Path, groom: Runner)
     result = groom("estimate", "S-17", "8")
     assert result.code == 1, result
     assert result.err.startswith(f"groom: error: S-16 is in {BROKEN}, which cannot be read"), result
+
+
+def test_show_and_check_say_a_dependency_or_parent_cannot_be_read(example: Path, groom: Runner) -> None:
+    shown = groom("show", "S-17")
+    assert "S-16 (its file cannot be read)" in shown.out, shown
+    assert groom("show", "S-17", "--format", "json").json()["dependencies"] == [
+        {"id": "S-16", "status": None, "readable": False}
+    ]
+    child = example / "backlog" / "S-40-child.md"
+    child.write_text("---\nid: S-40\ntitle: Child\nstatus: draft\nparent: S-16\n---\n")
+    check = groom("check").out
+    assert f"parent S-16 is in {BROKEN}, which cannot be read; fix that file" in check, check

@@ -96,3 +96,13 @@ def test_a_format_a_command_does_not_have_is_refused(backlog: Project, groom: Ru
     assert result.code == 2, result
     assert result.err == "groom: error: --format csv is not available here; use text or json\n"
     assert _snapshot(backlog) == before
+
+
+def test_an_edit_that_cannot_be_made_names_its_file(project: Project, groom: Runner) -> None:
+    project.story("S-1", status="draft", rank="a0")
+    project.write("S-2.md", '---\nid: S-2\ntitle: x\nstatus: draft\nrank: &r "a1VVV"\nalso: *r\n---\n')
+    before = _snapshot(project)
+    result = groom("reprioritize", "--rebalance")
+    assert result.code == 2, result
+    assert result.err.startswith("groom: error: backlog/S-2.md: the edit would not parse"), result
+    assert _snapshot(project) == before

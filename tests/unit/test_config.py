@@ -90,3 +90,12 @@ def test_a_role_naming_an_unknown_status_is_refused(tmp_path: Path) -> None:
     (tmp_path / "groom.toml").write_text('[status]\nsplit = "Split"\n')
     with pytest.raises(ConfigError, match=r"status\.split names 'Split', which is not in status\.all"):
         config.load(tmp_path)
+
+
+@pytest.mark.parametrize("role", ["split", "dropped"])
+def test_split_and_dropped_roles_must_be_inactive(tmp_path: Path, role: str) -> None:
+    (tmp_path / "groom.toml").write_text(
+        f'[status]\nall = ["draft", "ready", "done", "archived"]\n{role} = "archived"\n'
+    )
+    with pytest.raises(ConfigError, match=f"status.{role} is 'archived', which status.inactive does not list"):
+        config.load(tmp_path)

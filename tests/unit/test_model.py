@@ -43,3 +43,10 @@ def test_a_file_name_names_its_id_whatever_the_case() -> None:
     assert named_for("backlog/S-42-export.md", "s-42")
     assert named_for("backlog/tasks/back-7 - Title.md", "BACK-7")
     assert not named_for("backlog/S-420.md", "S-42")
+
+
+def test_a_dotted_id_is_not_its_parent_number() -> None:
+    assert not named_for("backlog/S-1.2-sub.md", "S-1")
+    assert named_for("backlog/S-1.2-sub.md", "S-1.2")
+    assert named_for("backlog/S-1.md", "S-1")
+    assert named_for("backlog/S-1.-odd.md", "S-1")

@@ -339,7 +339,7 @@ KEYS = (
     *("id", "title", "status", "rank", "a", "_x", "a.b-c_1", "yes", "on", "inf", "nan", "Null", "no"),
     *("true", "True", "false", "null", "NULL", "~", "1", "-1", "0x1", ".5", ".inf", "2026-01-05", "12:30"),
     *('"id"', "'id'", '"true"', '"1"', '"a:b"', "'it''s'", '""', '"a\\"b"', '"é"', "é", "日本", "a b", "a#b"),
-    *("-a", "? a", "&a", "*a", "!a", "[a]", "{a}", "'a", '"a', "k" * 100, "k" * 101, "a\tb", "a\u2028"),
+    *("-a", "? a", "&a", "*a", "!a", "[a]", "{a}", "'a", '"a', "k" * 100, "k" * 101, "k" * 1100, "a\tb", "a\u2028"),
 )
 key = st.one_of(
     st.sampled_from(KEYS[:13]),  # plain words scan accepts, few enough to collide
