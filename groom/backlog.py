@@ -223,7 +223,7 @@ def _refused(refused: list[tuple[str, str]], cwd: Path | str) -> list[Unreadable
 def load(config: Config, cwd: Path, discovered: Discovered | None = None) -> Backlog:
     """Every story of the backlog, in backlog order, plus an Unreadable per file it cannot read."""
     found = discovered or discover(config)
-    paths, refused, excluded = found.files, found.refused, found.excluded
+    paths, refused = found.files, found.refused
     stories: list[Story] = []
     unreadable = _refused(refused, cwd)
     enabled = gc.isenabled()
@@ -241,7 +241,7 @@ def load(config: Config, cwd: Path, discovered: Discovered | None = None) -> Bac
             gc.enable()
     stories.sort(key=lambda story: story.order_key)
     unreadable.sort(key=lambda u: u.display)
-    return Backlog(config, tuple(stories), tuple(unreadable), tuple(excluded))
+    return Backlog(config, tuple(stories), tuple(unreadable))
 
 
 def find_by_name(cwd: Path, story_ids: Iterable[str], discovered: Discovered) -> dict[str, Story]:

@@ -89,7 +89,7 @@ def _emit(registry: report.Formats[Result], name: str, result: Result) -> None:
     sys.stdout.flush()
 
 
-def _finish(ws: Workspace, code: int = EXIT_OK) -> None:
+def _finish(ws: Workspace) -> None:
     """Name every story file the command could not read, on stderr, and exit 1 if there was one:
     what was printed leaves them out, and nothing that is left out goes unsaid."""
     unreadable = ws.unreadable
@@ -99,15 +99,12 @@ def _finish(ws: Workspace, code: int = EXIT_OK) -> None:
         sys.stderr.write(
             f"and {len(unreadable) - UNREADABLE_SHOWN} more story files cannot be read; groom check lists them\n"
         )
-    raise typer.Exit(EXIT_FINDINGS if unreadable else code)
+    raise typer.Exit(EXIT_FINDINGS if unreadable else EXIT_OK)
 
 
 def _formats(*registries: report.Formats[Any]) -> str:
     names = dict.fromkeys(name for registry in registries for name in registry.names)
     return ", ".join(names) + "."
-
-
-FormatOption = Annotated[str | None, typer.Option("--format", show_default=False, metavar="FORMAT")]
 
 
 @app.command(short_help="Check stories: schema, Definition of Ready, integrity.")
@@ -245,10 +242,13 @@ def estimate(
     if votes is not None:
         poker = command.poker(ws, story_id, votes, force=force, dry_run=dry_run)
         _emit(report.POKER, chosen, poker)
-        raise typer.Exit(EXIT_OK if poker.estimated else EXIT_FINDINGS)
-    assert points is not None
-    value = estimate_module.parse_points(points, ws.config)
-    _emit(report.ESTIMATE, chosen, command.set_estimate(ws, story_id, value, force=force, dry_run=dry_run))
+        if poker.estimated is None:
+            raise typer.Exit(EXIT_FINDINGS)
+    else:
+        assert points is not None
+        value = estimate_module.parse_points(points, ws.config)
+        _emit(report.ESTIMATE, chosen, command.set_estimate(ws, story_id, value, force=force, dry_run=dry_run))
+    _finish(ws)  # judging the DoR may have read the whole backlog: name what it could not read
 
 
 class Order(StrEnum):

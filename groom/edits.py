@@ -24,7 +24,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -75,32 +75,19 @@ class NewFile:
 
 @dataclass(frozen=True, slots=True)
 class Written:
-    """What a write changed (or, for a dry run, would change): (display path, id) pairs."""
+    """What a write changed (or, for a dry run, would change): (display path, id) pairs.
+    A renamed file is removed under its old name and created under its new one."""
 
     changed: tuple[tuple[str, str], ...] = ()
     created: tuple[tuple[str, str], ...] = ()
     removed: tuple[tuple[str, str], ...] = ()
     dry_run: bool = False
-    skipped: tuple[str, ...] = field(default=())
-    """Display paths of planned changes whose bytes came out the same: nothing to write."""
+    renamed: int = 0
 
     @property
     def count(self) -> int:
-        return len(self.changed) + len(self.created) + len(self.removed)
-
-
-def preview(changes: Sequence[Change] = (), created: Sequence[NewFile] = (), removed: Sequence[Source] = ()) -> Written:
-    """What ``apply`` would report, without reading or writing anything."""
-    return Written(
-        changed=tuple((c.source.display, str(c.fields.get("id", c.source.id))) for c in changes if not c.rename_to),
-        created=tuple((n.display or n.path, n.id) for n in created)
-        + tuple(
-            (c.new_display or str(c.rename_to), str(c.fields.get("id", c.source.id))) for c in changes if c.rename_to
-        ),
-        removed=tuple((s.display, s.id) for s in removed)
-        + tuple((c.source.display, c.source.id) for c in changes if c.rename_to),
-        dry_run=True,
-    )
+        """Files touched (a renamed file counts once)."""
+        return len(self.changed) + len(self.created) + len(self.removed) - self.renamed
 
 
 def _reread(source: Source) -> storyfile.Snapshot:
@@ -129,7 +116,7 @@ def _fits(raw: bytes, shown: str) -> None:
         )
 
 
-def write(
+def apply(
     root: Path,
     changes: Sequence[Change] = (),
     created: Sequence[NewFile] = (),
@@ -137,22 +124,13 @@ def write(
     *,
     dry_run: bool = False,
 ) -> Written:
-    """``apply``, or with ``dry_run`` what it would do (``preview``)."""
-    if dry_run:
-        return preview(changes, created, removed)
-    return apply(root, changes, created, removed)
-
-
-def apply(
-    root: Path, changes: Sequence[Change] = (), created: Sequence[NewFile] = (), removed: Sequence[Source] = ()
-) -> Written:
     """Make the planned changes inside ``root``, all or nothing, refusing any file changed
-    since it was read."""
+    since it was read. With ``dry_run`` every check and every splice runs, and nothing is
+    written: what a dry run promises, the real run does."""
     edits: list[tuple[storyfile.Snapshot, bytes]] = []
     new_files = list(created)
     gone: list[storyfile.Snapshot] = []
     changed: list[tuple[str, str]] = []
-    skipped: list[str] = []
     for change in changes:
         snapshot = _reread(change.source)
         try:
@@ -167,26 +145,35 @@ def apply(
         elif raw != snapshot.raw:
             edits.append((snapshot, raw))
             changed.append((change.source.display, story_id))
-        else:
-            skipped.append(change.source.display)
     for source in removed:
         gone.append(_reread(source))
     for target, shown in [(s.path, s.path) for s, _ in edits] + [(n.path, n.display or n.path) for n in new_files]:
         _inside(root, target, shown)
     for snapshot in gone:
         _inside(root, snapshot.path, snapshot.path)
-    save_all(edits, new_files, gone, journal=root)
+    for new in new_files:
+        if os.path.lexists(new.path):
+            raise WriteConflict("already exists; nothing was changed", path=new.display or new.path)
+    if not dry_run:
+        save_all(edits, new_files, gone, journal=root)
     renamed = [(c.source.display, c.source.id) for c in changes if c.rename_to is not None]
     return Written(
         changed=tuple(changed),
         created=tuple((n.display or n.path, n.id) for n in new_files),
         removed=tuple((s.display, s.id) for s in removed) + tuple(renamed),
-        skipped=tuple(skipped),
+        dry_run=dry_run,
+        renamed=len(renamed),
     )
 
 
 def create_files(files: Mapping[str, bytes]) -> None:
-    """Create new files (groom init), all or nothing; an existing name is refused."""
+    """Create new files and their folders (groom init), all or nothing; an existing name is
+    refused. (A folder made before a refusal stays: it holds nothing.)"""
+    for path in files:
+        if os.path.lexists(path):
+            raise WriteConflict("already exists; nothing was changed", path=path)
+    for folder in {os.path.dirname(path) for path in files}:
+        os.makedirs(folder, exist_ok=True)
     save_all([], [NewFile(path, raw) for path, raw in files.items()])
 
 

@@ -12,10 +12,9 @@ from dataclasses import dataclass, replace
 from groom import ready
 from groom.config import Config
 from groom.errors import DorRefusal, GroomError
-from groom.model import Story
+from groom.model import UNKNOWN, Story
 from groom.numbers import points as show_points
 
-UNKNOWN = "?"
 Points = int | float | str
 
 

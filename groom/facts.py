@@ -200,6 +200,13 @@ def _criteria_from(value: Any) -> list[str]:
     return [str(item) for item in value if isinstance(item, str | int | float) and str(item).strip()]
 
 
+def _yes(value: Any) -> bool:
+    """``answered: true`` or ``yes`` (text under YAML 1.2); ``no``, ``false`` and nothing are not."""
+    if isinstance(value, str):
+        return value.strip().lower() in ("yes", "y", "true", "done", "x")
+    return value is True
+
+
 def _questions_from(value: Any) -> list[Question]:
     """Front matter questions: strings are open; mappings say ``answered: true`` when done."""
     if not isinstance(value, list):
@@ -210,7 +217,7 @@ def _questions_from(value: Any) -> list[Question]:
             result.append(_question(item, False, 0))
         elif isinstance(item, dict):
             text = item.get("question") or item.get("text") or ""
-            answered = bool(item.get("answered") or item.get("done"))
+            answered = _yes(item.get("answered")) or _yes(item.get("done"))
             question = _question(str(text), answered, 0)
             owner = item.get("owner")
             if isinstance(owner, str) and owner:

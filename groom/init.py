@@ -33,6 +33,12 @@ ready = [{ready}]   # claim to meet the DoR
 final = [{final}]          # accepted into a sprint: the estimate is final
 done = [{done}]
 inactive = [{inactive}]                # never counted as work
+# Which status each command gives (each one of status.all; split and dropped must be inactive):
+new = "draft"                    # groom new and split children
+planned = "planned"              # accepted into a sprint (groom plan, to come)
+split = "split"                  # a split parent
+dropped = "dropped"              # groom stale --drop
+backlog = "ready"                # where unfinished stories return when a sprint closes (to come)
 
 [rank]
 max_length = 24                  # longer keys get a warning; groom reprioritize --rebalance
@@ -114,7 +120,5 @@ def init(root: Path) -> Created:
     if taken:
         names = ", ".join(str(path) for path in taken)
         raise GroomError(f"{names} already exist(s); groom init writes nothing over existing files")
-    for folder in {path.parent for path in files}:
-        folder.mkdir(parents=True, exist_ok=True)
     edits.create_files({str(path): raw for path, raw in files.items()})
     return Created(root, tuple(files))

@@ -18,6 +18,11 @@ from groom.errors import StoryNotFound, UnreadableStory
 from groom.facts import Facts
 from groom.findings import ERROR, Finding
 
+UNKNOWN = "?"
+"""The estimate that says "cannot estimate yet: a question or a spike first"."""
+FM_LINE = 2
+"""1-based file line of the first front matter line (the one after '---')."""
+
 PLACEMENT_KEYS = ("id", "title", "status", "rank", "depends_on")
 """What a Placement reads of a story: enough to order it and to name it."""
 
@@ -64,8 +69,8 @@ def as_points(value: object) -> float | None:
     return float(value)
 
 
-class Fields:
-    """The contract's keys, read from a front matter mapping with the types commands expect."""
+class Placed:
+    """What ordering reads of a front matter (PLACEMENT_KEYS), with the types commands expect."""
 
     __slots__ = ()
     data: dict[str, Any]
@@ -86,14 +91,33 @@ class Fields:
         return value if isinstance(value, str) else ""
 
     @property
-    def type(self) -> str:
-        value = self.data.get("type", "story")
-        return value if isinstance(value, str) else ""
-
-    @property
     def rank(self) -> str | None:
         value = self.data.get("rank")
         return value if isinstance(value, str) and value else None
+
+    @property
+    def depends_on(self) -> tuple[str, ...]:
+        value = self.data.get("depends_on")
+        if isinstance(value, str):
+            return (value,)
+        if isinstance(value, list):
+            return tuple(item for item in value if isinstance(item, str))
+        return ()
+
+    @property
+    def order_key(self) -> OrderKey:
+        return order_key(self.rank, self.id)
+
+
+class Fields(Placed):
+    """Every contract key of a whole story's front matter."""
+
+    __slots__ = ()
+
+    @property
+    def type(self) -> str:
+        value = self.data.get("type", "story")
+        return value if isinstance(value, str) else ""
 
     @property
     def estimate(self) -> Any:
@@ -112,19 +136,6 @@ class Fields:
     def parent(self) -> str | None:
         value = self.data.get("parent")
         return value if isinstance(value, str) else None
-
-    @property
-    def depends_on(self) -> tuple[str, ...]:
-        value = self.data.get("depends_on")
-        if isinstance(value, str):
-            return (value,)
-        if isinstance(value, list):
-            return tuple(item for item in value if isinstance(item, str))
-        return ()
-
-    @property
-    def order_key(self) -> OrderKey:
-        return order_key(self.rank, self.id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,7 +157,7 @@ class Story(Fields):
 
 
 @dataclass(frozen=True, slots=True)
-class Placement(Fields):
+class Placement(Placed):
     """What ordering needs of a story, read cheaply: its front matter, not its body."""
 
     path: str
@@ -167,7 +178,8 @@ class Unreadable:
     line: int
     column: int
     rule: str
-    """``file`` (cannot be opened as a regular file), ``front-matter`` or ``yaml``."""
+    """``file`` (a link, FIFO or device), ``front-matter`` (no front matter, not UTF-8, too big)
+    or ``yaml`` (the front matter does not parse)."""
     message: str
 
     def __reduce__(self) -> tuple[Callable[..., Unreadable], tuple[Any, ...]]:
@@ -176,11 +188,6 @@ class Unreadable:
     @property
     def finding(self) -> Finding:
         return Finding(self.display, self.line, self.column, None, self.rule, ERROR, self.message)
-
-    @property
-    def where(self) -> str:
-        """``path:line:col: message``, the one line a command prints about it."""
-        return f"{self.display}:{self.line}:{self.column}: {self.message}"
 
     def error_for(self, story_id: str) -> UnreadableStory:
         """What to say when a command names ``story_id`` and this file holds it."""
@@ -216,7 +223,6 @@ class Backlog:
     """Every readable story, in backlog order."""
     unreadable: tuple[Unreadable, ...] = ()
     """Files that are in the backlog but could not be read as stories."""
-    excluded: tuple[str, ...] = ()
     _index: dict[str, list[Story]] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from groom import yamlio
 from groom.findings import ERROR, WARNING, Finding
-from groom.model import RESERVED_KEY, Backlog, Story, holder
+from groom.model import FM_LINE, RESERVED_KEY, Backlog, Story, holder
 from groom.schemas import Schema, Schemas
 
 if TYPE_CHECKING:
@@ -127,10 +127,6 @@ def _position(story: Story, error: ValidationError) -> tuple[int, int]:
         # A missing key: point at the status, which is what claims readiness.
         return _fm_position(story, ("status",)) if "status" in story.data else (1, 1)
     return _fm_position(story, path)
-
-
-FM_LINE = 2
-"""1-based file line of the first front matter line (the one after '---')."""
 
 
 def _fm_position(story: Story, path: tuple[yamlio.PathItem, ...]) -> tuple[int, int]:

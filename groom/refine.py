@@ -12,7 +12,7 @@ from groom import sprint
 from groom.config import Config
 from groom.errors import ConfigError
 from groom.facts import Question
-from groom.model import Story, Unreadable
+from groom.model import UNKNOWN, Story, Unreadable
 from groom.numbers import points as show_points
 from groom.ready import Gap, Judge
 
@@ -83,7 +83,7 @@ class Agenda:
 
 def _split_advice(story: Story, limit: float) -> str:
     points = story.points
-    if story.estimate == "?":
+    if story.estimate == UNKNOWN:
         return f"estimate is ?: break out a spike (groom split {story.id} --spike TITLE) or answer the questions"
     if points is not None and points > limit:
         return (
@@ -135,7 +135,6 @@ class StaleReport:
     stories: tuple[Staleness, ...]
     days: int
     from_git: bool
-    unreadable: tuple[Unreadable, ...] = ()
 
 
 def staleness(

@@ -427,7 +427,7 @@ def poker_text(result: Poker) -> str:
 def poker_json(result: Poker) -> str:
     from groom.edits import Written
 
-    written = result.estimated.written if result.estimated else Written()
+    written = result.estimated.written if result.estimated else Written(dry_run=result.dry_run)
     round_ = result.round
     return written_json(
         written,
@@ -944,9 +944,9 @@ def stale_table(result: Stale) -> str:
     if result.written is None:
         summary += "; drop them with --drop"
     elif result.written.dry_run:
-        summary += f": would mark them dropped ({_would(result.written)})"
+        summary += f": would give them status {result.dropped} ({_would(result.written)})"
     else:
-        summary += f": marked dropped ({_would(result.written)})"
+        summary += f": status {result.dropped} ({_would(result.written)})"
     lines.append(summary)
     return "\n".join(lines) + "\n"
 

@@ -17,8 +17,8 @@ from typing import Any
 
 from groom import ids, rank, yamlio
 from groom.config import Config
-from groom.errors import GroomError
-from groom.model import Backlog, Placement, Story, named_for
+from groom.errors import ConfigError, GroomError
+from groom.model import UNKNOWN, Backlog, Placement, Story, named_for
 
 INHERITED = ("type", "epic", "labels", "value", "time_criticality", "risk_reduction", "depends_on")
 """What a child takes from its parent. Not inherited: estimate (the children are estimated
@@ -239,6 +239,8 @@ def plan_spike(
 ) -> Plan:
     """``--spike``: a time-boxed investigation the story now depends on, ranked just above it."""
     _open(story, config)
+    if "spike" not in config.types:
+        raise ConfigError("this backlog has no 'spike' type; add it to types in groom.toml to break out spikes")
     cleaned = check_title(title)
     if not _TIMEBOX.fullmatch(timebox):
         raise GroomError(f"--timebox {timebox!r}: write a number and h, d or w (4h, 2d, 1w)")
@@ -430,8 +432,8 @@ def suggest(story: Story, body: str, config: Config) -> list[Suggestion]:
                 "split it with one of the patterns below into children of similar size",
             )
         )
-    if points == "?" or story.facts.open_questions:
-        reason = "the estimate is ?" if points == "?" else ""
+    if points == UNKNOWN or story.facts.open_questions:
+        reason = "the estimate is ?" if points == UNKNOWN else ""
         if story.facts.open_questions:
             count = len(story.facts.open_questions)
             reason += ("; " if reason else "") + f"{count} open question{'s' if count != 1 else ''}"

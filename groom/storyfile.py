@@ -20,12 +20,13 @@ from typing import Any
 
 from groom import yamlio
 from groom.errors import FrontMatterError, WriteConflict, YamlError
+from groom.model import FM_LINE
 
 BOM = "\ufeff"
 MAX_FILE_BYTES = 1 << 20
+"""Largest story file groom reads (1 MiB); a story is prose, not a data dump."""
 READ_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
 """Never follow a link, never block on a FIFO (the flags a platform lacks are left out)."""
-"""Largest story file groom reads (1 MiB); a story is prose, not a data dump."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +53,7 @@ class Layout:
         """1-based file line on which the body starts."""
         return self.text.count("\n", 0, self.body_start) + 1
 
-    FM_LINE = 2
+    FM_LINE = FM_LINE
     """1-based file line of the first front matter line (the one after '---')."""
 
 

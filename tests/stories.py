@@ -50,7 +50,8 @@ def order(*stories: Story) -> list[Placement]:
 
 @pytest.fixture
 def no_disk(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Fails a test whose code under test opens, stats or lists a file, or runs a program."""
+    """Fails a test whose code under test opens, reads or lists a file, writes one, or runs a
+    program or git. (Stat calls are not patched: pytest itself needs them between steps.)"""
 
     def refuse(*args: Any, **kwargs: Any) -> Any:
         raise AssertionError(f"a planning function touched the disk or ran a program: {args!r}")

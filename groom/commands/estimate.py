@@ -24,9 +24,9 @@ def set_estimate(
         story, points, ws.config, lambda: ready.Judge(ws.neighbourhood(story), ws.schemas), force=force
     )
     if not change.needed:
-        return Estimated(change, edits.Written(skipped=(story.display,)))
+        return Estimated(change, edits.Written(dry_run=dry_run))
     planned = [edits.Change(story, {"estimate": points})]
-    return Estimated(change, edits.write(ws.config.backlog, planned, dry_run=dry_run))
+    return Estimated(change, edits.apply(ws.config.backlog, planned, dry_run=dry_run))
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +35,7 @@ class Poker:
     round: estimate.Round
     estimated: Estimated | None
     """The consensus as written; None when the team votes again."""
+    dry_run: bool = False
 
 
 def poker(ws: Workspace, story_id: str, votes: str, *, force: bool, dry_run: bool = False) -> Poker:
@@ -42,8 +43,8 @@ def poker(ws: Workspace, story_id: str, votes: str, *, force: bool, dry_run: boo
     result = estimate.play(estimate.parse_votes(votes, ws.config), ws.config)
     if result.consensus is None:
         story = ws.story(story_id)  # an unknown or unreadable id is still an error
-        return Poker(story.id, result, None)
-    return Poker(story_id, result, set_estimate(ws, story_id, result.consensus, force=force, dry_run=dry_run))
+        return Poker(story.id, result, None, dry_run)
+    return Poker(story_id, result, set_estimate(ws, story_id, result.consensus, force=force, dry_run=dry_run), dry_run)
 
 
 def missing(ws: Workspace) -> list[Story]:

@@ -9,7 +9,7 @@ from groom import ready as ready_module
 from groom.backlog import display_path
 from groom.errors import ConfigError, GroomError
 from groom.findings import Finding
-from groom.model import Story, Unreadable, as_points, holder
+from groom.model import Story, as_points, holder
 from groom.workspace import Workspace
 
 
@@ -78,7 +78,6 @@ class Listing:
     history_points: float
     """Points of listed split or dropped stories: history, counted nowhere (a split story's
     children carry its work)."""
-    unreadable: tuple[Unreadable, ...] = ()
 
 
 def list_stories(ws: Workspace, status: str | None) -> Listing:
@@ -100,7 +99,6 @@ def list_stories(ws: Workspace, status: str | None) -> Listing:
         open_stories=len(open_estimates),
         unestimated=sum(1 for p in open_estimates if p is None),
         history_points=sum(p for p in history if p is not None),
-        unreadable=ws.unreadable,
     )
 
 

@@ -25,6 +25,8 @@ class Stale:
     report: refine.StaleReport
     written: edits.Written | None
     """What --drop wrote (or would write with --dry-run); None without --drop."""
+    dropped: str = ""
+    """The status --drop gives (the dropped role)."""
 
 
 def stale(ws: Workspace, days: int = refine.DEFAULT_STALE_DAYS, *, drop: bool = False, dry_run: bool = False) -> Stale:
@@ -37,8 +39,7 @@ def stale(ws: Workspace, days: int = refine.DEFAULT_STALE_DAYS, *, drop: bool = 
         known = history.get(str(Path(story.path).resolve())) if history is not None else None
         changed[story.path] = known or (os.stat(story.path).st_mtime, "")
     report = refine.staleness(stories, ws.config, changed, history is not None, time.time(), days)
-    report = replace(report, unreadable=ws.backlog.unreadable)
     if not drop:
         return Stale(report, None)
     planned = [edits.Change(story, fields) for story, fields in refine.drop_changes(report.stories, ws.config)]
-    return Stale(report, edits.write(ws.config.backlog, planned, dry_run=dry_run))
+    return Stale(report, edits.apply(ws.config.backlog, planned, dry_run=dry_run), ws.config.role("dropped"))

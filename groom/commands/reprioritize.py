@@ -15,7 +15,7 @@ def _changes(rewrites: Sequence[reorder.Rewrite]) -> list[edits.Change]:
 
 
 def _write(ws: Workspace, rewrites: Sequence[reorder.Rewrite], dry_run: bool) -> edits.Written:
-    return edits.write(ws.config.backlog, _changes(rewrites), dry_run=dry_run)
+    return edits.apply(ws.config.backlog, _changes(rewrites), dry_run=dry_run)
 
 
 @dataclass(frozen=True, slots=True)

@@ -47,7 +47,7 @@ def split_story(
         plan = split.plan_into(story, into, order, taken, ws.config)
     changes = [edits.Change(story, plan.changes)]
     created = [_new_file(new) for new in plan.created]
-    return Split(plan, edits.write(ws.config.backlog, changes, created, dry_run=dry_run))
+    return Split(plan, edits.apply(ws.config.backlog, changes, created, dry_run=dry_run))
 
 
 def suggest(ws: Workspace, story_id: str) -> tuple[Story, list[split.Suggestion]]:
@@ -81,7 +81,7 @@ def new(
         after=after,
     )
     created = [_new_file(story)]
-    return Created(story, edits.write(ws.config.backlog, created=created, dry_run=dry_run))
+    return Created(story, edits.apply(ws.config.backlog, created=created, dry_run=dry_run))
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,4 +111,4 @@ def renumber(ws: Workspace, target: str, new_id: str | None, *, dry_run: bool = 
         changes.append(edits.Change(story, {"id": plan.new_id}))
     else:
         changes.append(edits.Change(story, {"id": plan.new_id}, plan.new_path, plan.new_display))
-    return Renumbered(plan, edits.write(ws.config.backlog, changes, dry_run=dry_run))
+    return Renumbered(plan, edits.apply(ws.config.backlog, changes, dry_run=dry_run))

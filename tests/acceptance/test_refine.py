@@ -132,7 +132,7 @@ def test_stale_drop_writes_all(history: Project, groom: Runner) -> None:
     result = groom("stale", "--drop")
     assert result.code == 0, result
     assert (
-        result.out.splitlines()[-1] == "2 open stories unchanged for 180 days or more: marked dropped (2 files written)"
+        result.out.splitlines()[-1] == "2 open stories unchanged for 180 days or more: status dropped (2 files written)"
     )
     statuses = {row["id"]: row["status"] for row in groom("list", "--format", "json").json()}
     assert statuses == {"S-1": "dropped", "S-2": "draft", "S-3": "done", "S-4": "dropped"}

@@ -54,13 +54,15 @@ def test_a_file_edited_after_groom_read_it_is_not_overwritten(
     real = edits.apply
     seen: dict[str, bytes] = {}
 
-    def someone_edits_first(root: Any, changes: Any = (), created: Any = (), removed: Any = ()) -> edits.Written:
+    def someone_edits_first(
+        root: Any, changes: Any = (), created: Any = (), removed: Any = (), **options: Any
+    ) -> edits.Written:
         # Another editor saves a body edit to the first file groom is about to change.
         target = (list(changes) or [edits.Change(s, {}) for s in removed])[0].source.path
         with open(target, "a", encoding="utf-8") as handle:
             handle.write("\nA line the product owner added meanwhile.\n")
         seen.update(_snapshot(backlog))
-        return real(root, changes, created, removed)
+        return real(root, changes, created, removed, **options)
 
     monkeypatch.setattr(edits, "apply", someone_edits_first)
     result = groom(*args)
