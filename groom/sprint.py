@@ -136,7 +136,7 @@ def _status_reasons(story: Story, config: Config) -> list[str]:
     if story.status in config.final_statuses:
         sprint = story.data.get("sprint")
         return [f"already {story.status}" + (f" in sprint {sprint}" if sprint is not None else "")]
-    if story.status not in config.ready_statuses or story.status in config.final_statuses:
+    if story.status not in config.ready_statuses:
         return [f"status is {story.status}"]
     return []
 
