@@ -7,13 +7,15 @@ names the key, so a typo never silently falls back to a default.
 
 from __future__ import annotations
 
+import math
+import re
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from groom.errors import ConfigError
+from groom.errors import ConfigError, GroomError
 
 CONFIG_NAME = "groom.toml"
 
@@ -115,13 +117,26 @@ def load(cwd: Path, config_file: Path | None = None, backlog: Path | None = None
     return config
 
 
+def read_safely(path: Path, what: str) -> str:
+    """A config or schema file's text, read like a story: a regular file (no FIFO, device or
+    link to one), at most 1 MiB, UTF-8; else ConfigError."""
+    from groom import storyfile  # storyfile needs this module's records: import on use
+
+    try:
+        return storyfile.read_bytes(str(path)).decode("utf-8")
+    except GroomError as exc:
+        raise ConfigError(f"cannot read this {what}: it {exc.message}", path=str(path)) from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{what} is not UTF-8 (at byte {exc.start}); save it as UTF-8", path=str(path)) from None
+
+
 def _from_file(path: Path) -> Config:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(read_safely(path, "groom.toml"))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"not valid TOML ({exc}); fix the syntax", path=str(path)) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read: {exc}", path=str(path)) from None
+    except RecursionError:
+        raise ConfigError("nested too deeply to read; flatten it", path=str(path)) from None
     reader = _Reader(path, data)
     root = path.parent.resolve()
     prefixes = reader.get("id_prefix", _str_or_strs, ("S-",))
@@ -259,15 +274,24 @@ def _strs(key: str, value: Any) -> tuple[str, ...]:
     return tuple(value)
 
 
+_PREFIX = re.compile(r"[A-Za-z][A-Za-z0-9_]*[-_]?")
+
+
 def _str_or_strs(key: str, value: Any) -> tuple[str, ...]:
     result = (value,) if isinstance(value, str) else _strs(key, value)
     if not result or not all(result):
         raise ConfigError(f"{key} must name at least one non-empty prefix")
+    for prefix in result:
+        if not _PREFIX.fullmatch(prefix):
+            raise ConfigError(
+                f"{key} {prefix!r} is not an id prefix: letters, then letters or digits, and an optional "
+                "'-' or '_' (no '/', '.' or spaces: ids become file names)"
+            )
     return result
 
 
 def _number(key: str, value: Any) -> int | float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value < 0:
         raise ConfigError(f"{key} must be a number of zero or more, not {value!r}")
     return value
 

@@ -7,6 +7,7 @@ reads or writes files, so they can be tested on stories built in memory.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from collections.abc import Callable, Iterable
@@ -63,8 +64,9 @@ def named_for(path: str, story_id: str) -> bool:
 
 
 def as_points(value: object) -> float | None:
-    """A numeric estimate as a number; None for no estimate, ``?`` or anything else."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    """A numeric estimate as a number; None for no estimate, ``?``, NaN, an infinity or anything
+    else (``check`` reports the non-finite ones)."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         return None
     return float(value)
 

@@ -8,6 +8,7 @@ and whose ``description`` is the advice a finding shows.
 from __future__ import annotations
 
 import json
+import math
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -39,8 +40,15 @@ class Gap:
         return f"not ready: {self.advice} ({self.detail})" if self.detail else f"not ready: {self.advice}"
 
 
+NUMBERS = ("estimate", "value", "time_criticality", "risk_reduction")
+"""The contract's numeric keys: NaN or an infinity in one of them is a finding (and counts as no
+number anywhere), so no sum and no JSON output ever holds one."""
+
+
 def show(value: Any) -> str:
     """A value as a reader sees it in YAML, never as a Python repr."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return ".nan" if math.isnan(value) else (".inf" if value > 0 else "-.inf")
     if isinstance(value, str):
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, bool) or value is None:
@@ -169,9 +177,16 @@ class Judge:
         return story.status in self._ready_statuses
 
     def structure(self, story: Story, instance: dict[str, Any]) -> list[Finding]:
-        return [
+        found = [
             self._finding(story, error, "schema", describe(error)) for error in _errors(self.schemas.story, instance)
         ]
+        for key in NUMBERS:
+            value = story.data.get(key)
+            if isinstance(value, float) and not math.isfinite(value):
+                line, column = _fm_position(story, (key,))
+                message = f"{key} is {show(value)}, which is not a number groom can count with; write a finite number"
+                found.append(Finding(story.display, line, column, story.id or None, "schema", ERROR, message))
+        return found
 
     def gaps(self, story: Story, instance: dict[str, Any] | None = None) -> list[Gap]:
         """The DoR items the story does not meet, whatever its status."""

@@ -65,15 +65,14 @@ def config_resource(config: Config) -> dict[str, Any]:
 
 
 def _read_json(path: Path) -> dict[str, Any]:
+    from groom.config import read_safely
+
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(
-            f"cannot read schema: {exc.strerror}; check [schemas] in groom.toml", path=str(path)
-        ) from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        line = getattr(exc, "lineno", None)
-        raise ConfigError(f"schema is not valid JSON ({exc}); fix the file", path=str(path), line=line) from None
+        data = json.loads(read_safely(path, "schema"))
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"schema is not valid JSON ({exc}); fix the file", path=str(path), line=exc.lineno) from None
+    except RecursionError:
+        raise ConfigError("schema is nested too deeply to read; flatten it", path=str(path)) from None
     if not isinstance(data, dict):
         raise ConfigError("schema must be a JSON object", path=str(path))
     return data
@@ -85,21 +84,36 @@ def _packaged(name: str) -> dict[str, Any]:
     return data
 
 
+_DATA = ("enum", "const", "examples", "default")
+"""Keywords whose values are data, not schemas: a "$ref" inside them is not a reference."""
+_NAMED = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
+"""Keywords whose values map names to schemas: a property may be called "default" or "enum"."""
+
+
+def _subschemas(node: Any) -> Iterator[Any]:
+    """The schemas directly inside a schema."""
+    if isinstance(node, list):
+        yield from node
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            if key in _NAMED and isinstance(value, dict):
+                yield from value.values()
+            elif key not in _DATA:
+                yield value
+
+
 def _refs(node: Any, base: str) -> Iterator[tuple[str, str]]:
-    """Every ``$ref`` in a schema with the base URI it is resolved against."""
+    """Every ``$ref`` and ``$dynamicRef`` in a schema with the base URI it is resolved against."""
     if isinstance(node, dict):
         node_id = node.get("$id")
         if isinstance(node_id, str):
             base = urljoin(base, node_id) if base else node_id
-        ref = node.get("$ref")
-        if isinstance(ref, str):
-            yield base, ref
-        for key, value in node.items():
-            if key not in ("enum", "const", "examples", "default"):
-                yield from _refs(value, base)
-    elif isinstance(node, list):
-        for item in node:
-            yield from _refs(item, base)
+        for keyword in ("$ref", "$dynamicRef"):
+            ref = node.get(keyword)
+            if isinstance(ref, str):
+                yield base, ref
+    for child in _subschemas(node):
+        yield from _refs(child, base)
 
 
 def _formats(node: Any) -> Iterator[str]:
@@ -107,12 +121,8 @@ def _formats(node: Any) -> Iterator[str]:
         value = node.get("format")
         if isinstance(value, str):
             yield value
-        for key, child in node.items():
-            if key not in ("enum", "const", "examples", "default", "properties") or isinstance(child, dict):
-                yield from _formats(child)
-    elif isinstance(node, list):
-        for item in node:
-            yield from _formats(item)
+    for child in _subschemas(node):
+        yield from _formats(child)
 
 
 def load(config: Config) -> Schemas:
@@ -132,6 +142,15 @@ def load(config: Config) -> Schemas:
     documents["story"] = (story_name, story)
     documents["ready"] = (ready_name, ready)
     documents[CONFIG_URN] = ("generated config schema", config_resource(config))
+    for name, contents in documents.values():  # a broken schema is named before anything walks it
+        cls = validators.validator_for(contents, default=Draft202012Validator)
+        try:
+            cls.check_schema(contents)
+        except exceptions.SchemaError as exc:
+            where = "/".join(str(p) for p in exc.absolute_path) or "top level"
+            raise ConfigError(f"not a valid JSON Schema at {where}: {exc.message}", path=name) from None
+        except RecursionError:
+            raise ConfigError("schema is nested too deeply to check; flatten it", path=name) from None
 
     def refuse(uri: str) -> Resource[Any]:
         raise NoSuchResource(ref=uri)  # type: ignore[call-arg]  # attrs-generated __init__
@@ -147,11 +166,6 @@ def load(config: Config) -> Schemas:
     checker = Draft202012Validator.FORMAT_CHECKER
     for name, contents in ((story_name, story), (ready_name, ready)):
         cls = validators.validator_for(contents, default=Draft202012Validator)
-        try:
-            cls.check_schema(contents)
-        except exceptions.SchemaError as exc:
-            where = "/".join(str(p) for p in exc.absolute_path) or "top level"
-            raise ConfigError(f"not a valid JSON Schema at {where}: {exc.message}", path=name) from None
         for fmt in _formats(contents):
             if fmt not in checker.checkers:
                 raise ConfigError(
@@ -169,9 +183,45 @@ def load(config: Config) -> Schemas:
                     "copy it next to the schema and refer to its $id",
                     path=name,
                 ) from None
-        validator = cls(contents, registry=registry, format_checker=checker)
+        validator = _bounded(cls, name)(contents, registry=registry, format_checker=checker)
         built.append(Schema(name, contents, validator, _fast(contents, documents, validator)))
     return Schemas(story=built[0], ready=built[1])
+
+
+PATTERN_SECONDS = 0.5
+"""How long one schema pattern may take on one value before groom calls it runaway."""
+
+
+def _bounded(cls: Any, name: str) -> Any:
+    """The validator class with ``pattern`` and ``patternProperties`` matched by the regex
+    module under a time limit: Python's re would backtrack for minutes on a pattern like
+    ^(a|aa)+$ and a 40-character title. A runaway match stops the run with a clear error."""
+    import regex
+    from jsonschema import ValidationError, validators
+
+    def search(pattern: str, text: str) -> bool:
+        try:
+            return regex.search(pattern, text, timeout=PATTERN_SECONDS) is not None
+        except TimeoutError:
+            raise ConfigError(
+                f"schema pattern {pattern!r} ran for over {PATTERN_SECONDS:g} s on a {len(text)}-character value "
+                "without an answer (catastrophic backtracking); rewrite it without nested repetition",
+                path=name,
+            ) from None
+
+    def pattern(validator: Any, wanted: str, instance: Any, _schema: Any) -> Iterator[ValidationError]:
+        if validator.is_type(instance, "string") and not search(wanted, instance):
+            yield ValidationError(f"{instance!r} does not match {wanted!r}")
+
+    def pattern_properties(validator: Any, patterns: dict[str, Any], instance: Any, _schema: Any) -> Iterator[Any]:
+        if not validator.is_type(instance, "object"):
+            return
+        for wanted, subschema in patterns.items():
+            for key, value in instance.items():
+                if search(wanted, key):
+                    yield from validator.descend(value, subschema, path=key, schema_path=wanted)
+
+    return validators.extend(cls, {"pattern": pattern, "patternProperties": pattern_properties})  # type: ignore[no-untyped-call]  # untyped in types-jsonschema
 
 
 def _fast(
