@@ -125,7 +125,8 @@ def _front_matter(
         scanned = yamlio.scan(text, (*keys, RESERVED_KEY)) if keys is not None else None
         data = yamlio.load_mapping(text) if scanned is None else scanned
     except YamlError as exc:
-        return Unreadable(path, shown, storyfile.Layout.FM_LINE + exc.line, exc.column + 1, "yaml", exc.message)
+        line = storyfile.Layout.FM_LINE + exc.line
+        return Unreadable(path, shown, line, exc.column + 1, "yaml", exc.message, yamlio.guess_id(text))
     if RESERVED_KEY in data:
         line, column = yamlio.locate(text, (RESERVED_KEY,))
         return Unreadable(

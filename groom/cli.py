@@ -583,16 +583,20 @@ def stale(
         ),
     ] = None,
     drop: Annotated[bool, typer.Option("--drop", help="Give them the dropped status, all files or none.")] = False,
+    yes: Annotated[bool, typer.Option("--yes", help="With --drop: do not ask (needed when not at a terminal).")] = False,
     dry_run: DryRunOption = False,
     output: Annotated[str | None, typer.Option("--format", help=_formats(report.STALE), show_default=False)] = None,
     config: ConfigOption = None,
     backlog: BacklogOption = None,
 ) -> None:
-    """Open stories whose file has not changed in N days, oldest first, with who changed it last.
+    """Open stories not yet in a sprint whose file has not changed in N days, oldest first,
+    with who changed it last.
 
-    Dates come from git history, read in one pass; outside a git repository groom says so and
-    uses the files' modification times. --drop gives them the dropped role's status in one
-    all-or-nothing write.
+    Dates come from git history, read in one pass; a commit that only changed a story's rank
+    (a reorder) does not count as a change. Outside a git repository groom says so and uses the
+    files' modification times. --drop shows the stories and asks before giving them the dropped
+    role's status in one all-or-nothing write; --yes skips the question (and is needed when
+    standard input is not a terminal); --dry-run only shows them.
     """
     from groom import refine as refine_module
     from groom.commands import refine as command
@@ -600,6 +604,18 @@ def stale(
     chosen = _format(report.STALE, output)
     ws = _workspace(config, backlog, writes=drop and not dry_run)
     limit = refine_module.DEFAULT_STALE_DAYS if days is None else days
+    if drop and not dry_run and not yes:
+        preview = command.stale(ws, limit, drop=True, dry_run=True)
+        count = len(preview.report.stories)
+        if count and not sys.stdin.isatty():
+            raise GroomError(
+                f"--drop would give {count} stor{'y' if count == 1 else 'ies'} the status {preview.dropped}; "
+                "see them with --dry-run, then add --yes to drop them"
+            )
+        if count:
+            sys.stdout.write(report.STALE.render("table", preview))
+            if not typer.confirm(f"Drop {'it' if count == 1 else f'these {count}'}?", default=False):
+                raise GroomError("nothing was dropped")
     _emit(report.STALE, chosen, command.stale(ws, limit, drop=drop, dry_run=dry_run))
     _finish(ws)
 

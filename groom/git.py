@@ -33,6 +33,58 @@ def top_level(folder: Path) -> Path | None:
     return Path(top.strip()) if top is not None else None
 
 
+def _from_diffs(root: Path, target: str, ignore: tuple[str, ...], seen: dict[str, tuple[float, str]]) -> None:
+    """last_changes from ``git log -p -U0``: a file's commit counts unless every line it adds or
+    removes is one of the ``ignore`` keys."""
+    log = output(
+        [
+            "log",
+            "--no-renames",
+            "--no-color",
+            "--no-ext-diff",
+            "--src-prefix=a/",
+            "--dst-prefix=b/",
+            "-p",
+            "-U0",
+            "--format=%x00%ct%x09%an",
+            "--",
+            target,
+        ],
+        root,
+        300,
+    )
+    skip = tuple(f"{sign}{key}:" for key in ignore for sign in "+-")
+    when, author = 0.0, ""
+    current: str | None = None
+    counts = in_hunk = False
+
+    def settle() -> None:
+        if current is not None and counts:
+            seen.setdefault(current, (when, author))
+
+    for line in (log or "").splitlines():
+        if line.startswith("\0"):
+            settle()
+            current, counts, in_hunk = None, False, False
+            stamp, _, author = line[1:].partition("\t")
+            when = float(stamp)
+        elif line.startswith("diff --git "):
+            settle()
+            current, counts, in_hunk = None, False, False
+        elif line.startswith("@@"):
+            in_hunk = True
+        elif in_hunk:
+            if line[:1] in "+-" and not line.startswith(skip):
+                counts = True  # a line other than the ignored keys changed
+        elif line.startswith(("+++ ", "--- ")):
+            name = line[4:]
+            if name != "/dev/null":  # for a removed file, "--- a/…" names it
+                current = str((root / name[2:]).resolve())
+        elif line.startswith(("Binary files", "new file", "deleted file")):
+            counts = True
+    settle()
+
+
 def branch_file_names(folder: Path) -> list[str]:
     """Names of the files under ``folder`` on every local and remote-tracking branch, read
     from git's tree listings (one ``git ls-tree`` per distinct branch tip, no file read);
@@ -50,23 +102,31 @@ def branch_file_names(folder: Path) -> list[str]:
     return names
 
 
-def last_changes(folder: Path) -> dict[str, tuple[float, str]] | None:
+def last_changes(folder: Path, ignore: tuple[str, ...] = ()) -> dict[str, tuple[float, str]] | None:
     """Last commit time and author per file under ``folder`` (absolute resolved paths), from
-    one ``git log``; an uncommitted change counts as a change now. None outside a repository."""
+    one ``git log``; an uncommitted change counts as a change now. None outside a repository.
+
+    A commit whose only change to a file is to the front matter keys in ``ignore`` (a reorder
+    rewrites ``rank``) is not a change of that file: that needs the diffs, read with -U0 in the
+    same single pass.
+    """
     root = top_level(folder)
     if root is None:
         return None
     target = str(folder.resolve())
-    log = output(["log", "--no-renames", "--format=%x00%ct%x09%an", "--name-only", "--", target], root, 300)
     seen: dict[str, tuple[float, str]] = {}
-    when, author = 0.0, ""
-    for line in (log or "").splitlines():  # no output: no commits yet
-        if line.startswith("\0"):
-            stamp, _, author = line[1:].partition("\t")
-            when = float(stamp)
-        elif line:
-            # Newest commits come first: the first time a file appears is its last change.
-            seen.setdefault(str((root / line).resolve()), (when, author))
+    if ignore:
+        _from_diffs(root, target, ignore, seen)
+    else:
+        log = output(["log", "--no-renames", "--format=%x00%ct%x09%an", "--name-only", "--", target], root, 300)
+        when, author = 0.0, ""
+        for line in (log or "").splitlines():  # no output: no commits yet
+            if line.startswith("\0"):
+                stamp, _, author = line[1:].partition("\t")
+                when = float(stamp)
+            elif line:
+                # Newest commits come first: the first time a file appears is its last change.
+                seen.setdefault(str((root / line).resolve()), (when, author))
     for line in (output(["status", "--porcelain", "--no-renames", "--", target], root, 60) or "").splitlines():
         # An uncommitted change is a change now; untracked files fall back to their mtime.
         if line[:2] != "??":

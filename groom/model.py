@@ -183,9 +183,15 @@ class Unreadable:
     """``file`` (a link, FIFO or device), ``front-matter`` (no front matter, not UTF-8, too big)
     or ``yaml`` (the front matter does not parse)."""
     message: str
+    id: str = ""
+    """The id its ``id:`` line seems to give, when the front matter does not parse; for messages."""
 
     def __reduce__(self) -> tuple[Callable[..., Unreadable], tuple[Any, ...]]:
-        return (Unreadable, (self.path, self.display, self.line, self.column, self.rule, self.message))
+        return (Unreadable, (self.path, self.display, self.line, self.column, self.rule, self.message, self.id))
+
+    def holds(self, story_id: str) -> bool:
+        """Whether this file seems to hold ``story_id``: by its name, or by its id line."""
+        return named_for(self.path, story_id) or (bool(self.id) and self.id.lower() == story_id.lower())
 
     @property
     def finding(self) -> Finding:
@@ -200,8 +206,8 @@ class Unreadable:
 
 
 def holder(unreadable: Iterable[Unreadable], story_id: str) -> Unreadable | None:
-    """The unreadable file whose name says it holds ``story_id``, if any."""
-    return next((u for u in unreadable if named_for(u.path, story_id)), None)
+    """The unreadable file that seems to hold ``story_id`` (by its name or its id line), if any."""
+    return next((u for u in unreadable if u.holds(story_id)), None)
 
 
 def refuse_unreadable(unreadable: Iterable[Unreadable], doing: str) -> None:
@@ -244,11 +250,19 @@ class Backlog:
     def get(self, story_id: str) -> Story:
         """The story with that id; says so when its file cannot be read."""
         found = self._index.get(story_id)
+        if found and len(found) > 1:
+            files = ", ".join(story.display for story in found)
+            raise StoryNotFound(
+                f"id {story_id} is used by {len(found)} files ({files}); give one a new id first: "
+                f"groom renumber {found[-1].display}"
+            )
         if found:
             return found[0]
         broken = holder(self.unreadable, story_id)
         if broken is not None:
             raise broken.error_for(story_id)
         alike = [known for known in self._index if known.lower() == story_id.lower()]
+        if not alike and story_id.isdigit():  # "23" for S-23
+            alike = [f"{prefix}{story_id}" for prefix in self.config.id_prefixes if f"{prefix}{story_id}" in self._index]
         hint = f"did you mean {alike[0]}?" if alike else "'groom list' shows the ids"
         raise StoryNotFound(f"no story with id {story_id!r} in {self.config.backlog}; {hint}")

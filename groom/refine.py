@@ -145,12 +145,12 @@ def staleness(
     now: float,
     days: int = DEFAULT_STALE_DAYS,
 ) -> StaleReport:
-    """Open stories whose file has not changed in ``days`` days, oldest first. ``changed`` maps
-    each story's path to when it last changed and who changed it."""
+    """Open stories not yet in a sprint whose file has not changed in ``days`` days, oldest
+    first. ``changed`` maps each story's path to when it last changed and who changed it."""
     cutoff = now - days * 86_400
     found: list[Staleness] = []
     for story in stories:
-        if not config.is_open(story.status):
+        if not config.is_open(story.status) or story.status in config.final_statuses:
             continue
         when, author = changed[story.path]
         if when < cutoff:

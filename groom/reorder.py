@@ -56,6 +56,9 @@ class Move:
     above_dependencies: tuple[str, ...] = ()
     """Open stories the moved story depends on that now sort below it (the DoR's
     "dependencies in order" fails for it until they move up too)."""
+    below_dependents: tuple[str, ...] = ()
+    """Stories that claim ready, depend on the moved (open) story and now sort above it: they no
+    longer meet the DoR's "dependencies in order"."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,9 +118,12 @@ def _end_gap(ranked: Sequence[Placement], top: bool) -> _Gap:
 def _next_to(order: Sequence[Placement], story_id: str, other_id: str, before: bool) -> _Gap:
     if other_id == story_id:
         raise GroomError(f"{story_id} cannot be moved next to itself")
-    index = next((i for i, p in enumerate(order) if p.id == other_id), None)
-    if index is None:
+    found = [i for i, p in enumerate(order) if p.id == other_id]
+    if not found:
         raise StoryNotFound(f"no story with id {other_id!r}; 'groom list' shows the ids")
+    if len(found) > 1:
+        raise GroomError(f"id {other_id} is used by {len(found)} files; run 'groom check' and fix that first")
+    index = found[0]
     other = order[index]
     shown_before = order[index - 1].id if index > 0 else None
     shown_after = order[index + 1].id if index + 1 < len(order) else None
@@ -162,9 +168,28 @@ def _open_dependencies_below(
     )
 
 
-def move(order: Sequence[Placement], story_id: str, target: Target, done: Collection[str] = ()) -> Move:
+def _ready_dependents_above(
+    order: Sequence[Placement], me: Placement, key: str, ready: Collection[str], done: Collection[str]
+) -> tuple[str, ...]:
+    """Stories claiming ready that depend on the moved story and now sort above it."""
+    if me.status in done:
+        return ()
+    mine = order_key(key, me.id)
+    return tuple(
+        p.id for p in order if me.id in p.depends_on and p.status in ready and p.id != me.id and p.order_key < mine
+    )
+
+
+def move(
+    order: Sequence[Placement],
+    story_id: str,
+    target: Target,
+    done: Collection[str] = (),
+    ready: Collection[str] = (),
+) -> Move:
     """Place one story at the top, at the bottom, or next to another; see the module doc.
-    ``order`` is the backlog in order; ``done`` the statuses whose dependencies are met."""
+    ``order`` is the backlog in order; ``done`` the statuses whose dependencies are met;
+    ``ready`` the statuses that claim to meet the DoR (whose order a move may break)."""
     me = _one(order, story_id)
     rest = [p for p in order if p is not me]
     if target.where in ("top", "bottom"):
@@ -177,9 +202,9 @@ def move(order: Sequence[Placement], story_id: str, target: Target, done: Collec
         return Move(me.id, me.rank, me.rank or "", gap.after, gap.before, ())
     key = rank.between(gap.low, gap.high)
     rewrites = (*gap.first_ranks, Rewrite(me, me.rank, key))
-    return Move(
-        me.id, me.rank, key, gap.after, gap.before, rewrites, _open_dependencies_below(order, me, rewrites, done)
-    )
+    above = _open_dependencies_below(order, me, rewrites, done)
+    below = _ready_dependents_above(order, me, key, ready, done)
+    return Move(me.id, me.rank, key, gap.after, gap.before, rewrites, above, below)
 
 
 # ---------------------------------------------------------------------------------------

@@ -486,8 +486,15 @@ def move_text(result: Moved) -> str:
     lines.append(f"{moved.story_id}: rank {_quoted(moved.old)} → {_quoted(moved.new)} ({place})")
     if moved.above_dependencies:
         lines.append(
-            f"note: {moved.story_id} now sorts above {', '.join(moved.above_dependencies)}, which it depends on; "
-            "move them up too, or groom check will say its dependencies are out of order"
+            f"note: {moved.story_id} now sorts above {', '.join(moved.above_dependencies)}, which it depends on: "
+            "move them up too, or it does not meet the DoR's dependencies-in-order"
+        )
+    if moved.below_dependents:
+        names = ", ".join(moved.below_dependents)
+        one = len(moved.below_dependents) == 1
+        lines.append(
+            f"note: {names} claim{'s' if one else ''} ready, depend{'s' if one else ''} on {moved.story_id} and now "
+            f"sort{'s' if one else ''} above it: groom check will say so; move {names} down too"
         )
     lines.append(_would(result.written))
     return "\n".join(lines) + "\n"
@@ -501,6 +508,7 @@ def move_json(result: Moved) -> str:
         after=moved.after,
         before=moved.before,
         above_dependencies=list(moved.above_dependencies),
+        below_dependents=list(moved.below_dependents),
     )
 
 

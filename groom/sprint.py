@@ -24,6 +24,8 @@ TRIALS = 10_000
 DEFAULT_SEED = 42
 HISTORY_WINDOW = 3
 """Sprints the capacity is averaged over."""
+MAX_CAPACITY = 100_000
+"""The largest --capacity taken: more points than any team plans in a sprint."""
 MIN_HISTORY = 3
 """Fewer past sprints than this give no confidence reading."""
 
@@ -54,6 +56,8 @@ def capacity(stories: Sequence[Story], config: Config, given: float | None) -> C
     """``--capacity``, else [sprint] capacity, else the mean velocity of the last three sprints."""
     history = velocity_history(stories, config)
     if given is not None:
+        if not math.isfinite(given) or given > MAX_CAPACITY:
+            raise ConfigError(f"--capacity {given:g}: give a number of points from 0 to {MAX_CAPACITY:,}")
         return Capacity(given, "given with --capacity", history)
     if config.capacity is not None:
         return Capacity(config.capacity, "[sprint] capacity in groom.toml", history)
@@ -209,7 +213,7 @@ def select(
             continue
         remaining -= points
         chosen.add(story.id)
-        selected.append(Candidate(story, points, cap.points - remaining))
+        selected.append(Candidate(story, points, (selected[-1].cumulative if selected else 0.0) + points))
     total = selected[-1].cumulative if selected else 0.0
     velocities = [points for _, points in cap.history]
     confidence = Confidence(

@@ -282,6 +282,16 @@ def load_mapping(text: str) -> dict[str, Value]:
     return converter.mapping(node, 0)
 
 
+_ID_LINE = re.compile(r"^id:[ ]*(?:\"([^\"\\\n]+)\"|'([^'\n]+)'|([A-Za-z0-9_][^\s#]*))[ ]*(?:#.*)?$", re.MULTILINE)
+
+
+def guess_id(text: str) -> str:
+    """The id a front matter that does not parse probably has: the text of a top-level
+    ``id: …`` line. For messages only ("S-16 is in a file that cannot be read"), never data."""
+    match = _ID_LINE.search(text)
+    return next((group for group in match.groups() if group), "") if match else ""
+
+
 def locate(text: str, path: tuple[PathItem, ...]) -> tuple[int, int]:
     """0-based (line, column) of the value at ``path``, or of its nearest existing ancestor.
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from groom import edits, git, refine
+from groom.model import refuse_unreadable
 from groom.workspace import Workspace
 
 
@@ -33,7 +34,9 @@ def stale(ws: Workspace, days: int = refine.DEFAULT_STALE_DAYS, *, drop: bool = 
     """Open stories unchanged for ``days`` days, from one pass over git history (outside git,
     the files' modification times); with ``drop`` they get the dropped role's status."""
     stories = ws.backlog.stories
-    history = git.last_changes(ws.config.backlog)
+    if drop and not dry_run:
+        refuse_unreadable(ws.backlog.unreadable, "drop stale stories (one of them may be in that file)")
+    history = git.last_changes(ws.config.backlog, ignore=("rank",))
     changed = {}
     for story in stories:
         known = history.get(str(Path(story.path).resolve())) if history is not None else None

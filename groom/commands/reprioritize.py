@@ -32,7 +32,7 @@ def move(ws: Workspace, story_id: str, target: reorder.Target, *, dry_run: bool 
         if broken is not None and named not in {p.id for p in order}:
             raise broken.error_for(named or "")
     refuse_unreadable(ws.unreadable, f"move {story_id}")
-    planned = reorder.move(order, story_id, target, ws.config.done_statuses)
+    planned = reorder.move(order, story_id, target, ws.config.done_statuses, ws.config.ready_statuses)
     return Moved(planned, _write(ws, planned.rewrites, dry_run))
 
 

@@ -148,3 +148,21 @@ def test_a_role_naming_an_unknown_status_stops_check_with_exit_2(project: Projec
     result = groom("check")
     assert result.code == 2, result
     assert "status.new names 'Idea', which is not in status.all" in result.err
+
+
+def test_a_duplicate_id_is_refused_where_one_story_is_meant(project: Project, groom: Runner) -> None:
+    project.story("S-1", rank="a0")
+    project.story("S-1", name="S-1-copy.md", rank="a1")
+    project.story("S-2", rank="a2")
+    for args in (("show", "S-1"), ("estimate", "S-1", "5"), ("split", "S-1", "--suggest")):
+        result = groom(*args)
+        assert result.code == 2, result
+        assert "id S-1 is used by 2 files (backlog/S-1.md, backlog/S-1-copy.md); give one a new id" in result.err, result
+    moved = groom("reprioritize", "S-2", "--after", "S-1", "--dry-run")
+    assert moved.code == 2, moved
+    assert "id S-1 is used by 2 files" in moved.err
+
+
+def test_a_bare_number_gets_a_did_you_mean(project: Project, groom: Runner) -> None:
+    project.story("S-23")
+    assert "did you mean S-23?" in groom("show", "23").err

@@ -129,7 +129,7 @@ def test_uncommitted_change_is_fresh(history: Project, groom: Runner) -> None:
 
 
 def test_stale_drop_writes_all(history: Project, groom: Runner) -> None:
-    result = groom("stale", "--drop")
+    result = groom("stale", "--drop", "--yes")
     assert result.code == 0, result
     assert (
         result.out.splitlines()[-1] == "2 open stories unchanged for 180 days or more: status dropped (2 files written)"
@@ -196,3 +196,41 @@ def test_stale_reads_git_history_of_non_ascii_file_names(history: Project, groom
     git(project.root, "commit", "-qm", "a story with an accent", date="2020-03-01T10:00:00Z")
     stories = {s["id"]: s for s in groom("stale", "--format", "json").json()["stories"]}
     assert stories["S-5"]["last_change"] == "2020-03-01", stories
+
+
+def test_stale_drop_asks_for_yes_when_not_at_a_terminal(history: Project, groom: Runner) -> None:
+    before = {p.name: p.read_bytes() for p in history.backlog.iterdir()}
+    result = groom("stale", "--drop")
+    assert result.code == 2, result
+    assert result.err == (
+        "groom: error: --drop would give 2 stories the status dropped; see them with --dry-run, "
+        "then add --yes to drop them\n"
+    )
+    dry = groom("stale", "--drop", "--dry-run")
+    assert dry.code == 0, dry
+    assert dry.out.splitlines()[-1].endswith("would give them status dropped (would rewrite 2 files)")
+    assert {p.name: p.read_bytes() for p in history.backlog.iterdir()} == before
+
+
+def test_stories_in_a_sprint_are_never_stale(history: Project, groom: Runner) -> None:
+    (history.backlog / "S-1.md").write_text(story_text("S-1", status="in-progress", rank="a0"))
+    git(history.root, "commit", "-qam", "S-1 started", date="2020-05-01T10:00:00Z")
+    assert [s["id"] for s in groom("stale", "--format", "json").json()["stories"]] == ["S-4"]
+
+
+def test_a_reorder_does_not_make_a_story_fresh(history: Project, groom: Runner) -> None:
+    (history.backlog / "S-1.md").write_text(story_text("S-1", status="refining", rank="a0V"))
+    git(history.root, "commit", "-qam", "reprioritize", date="2099-02-01T10:00:00Z")
+    stories = {s["id"]: s["last_change"] for s in groom("stale", "--format", "json").json()["stories"]}
+    assert stories["S-1"] == "2020-01-02", stories
+
+
+def test_stale_drop_refuses_while_a_story_file_cannot_be_read(history: Project, groom: Runner) -> None:
+    history.write("S-9.md", "---\nid: S-9\nlabels: [a\n---\n")
+    before = {p.name: p.read_bytes() for p in history.backlog.iterdir()}
+    result = groom("stale", "--drop", "--yes")
+    assert result.code == 1, result
+    assert (
+        "cannot drop stale stories (one of them may be in that file) while backlog/S-9.md cannot be read" in result.err
+    )
+    assert {p.name: p.read_bytes() for p in history.backlog.iterdir()} == before

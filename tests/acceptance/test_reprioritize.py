@@ -207,3 +207,13 @@ def test_a_move_above_a_dependency_says_so(project: Project, groom: Runner) -> N
     result = groom("reprioritize", "S-2", "--top")
     assert "note: S-2 now sorts above S-1, which it depends on" in result.out
     assert "note:" not in groom("reprioritize", "S-4", "--top").out  # a done dependency is fine
+
+
+def test_a_move_that_breaks_a_ready_dependent_says_so(project: Project, groom: Runner) -> None:
+    project.story("S-1", status="refining", rank="a0", value=3)
+    project.story("S-2", status="ready", rank="a1", depends_on=["S-1"])
+    project.story("S-3", status="draft", rank="a2")
+    result = groom("reprioritize", "S-1", "--bottom")
+    assert result.code == 0, result
+    assert "note: S-2 claims ready, depends on S-1 and now sorts above it: groom check will say so" in result.out
+    assert groom("check").code == 1

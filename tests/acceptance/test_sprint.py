@@ -271,3 +271,18 @@ def test_dependencies_on_split_or_dropped_stories(project: Project, groom: Runne
         "S-3": ["depends on S-1, which was split: depend on its children instead"],
         "S-4": ["depends on S-2, which is dropped: remove the dependency"],
     }
+
+
+@pytest.mark.parametrize("capacity", ["nan", "inf", "1e308"])
+def test_a_capacity_that_is_not_a_count_of_points_is_refused(project: Project, groom: Runner, capacity: str) -> None:
+    project.story("S-1", rank="a0")
+    result = groom("sprint-candidates", "--capacity", capacity)
+    assert result.code == 2, result
+    assert "give a number of points from 0 to 100,000" in result.err
+
+
+def test_cumulative_points_are_summed_not_subtracted(project: Project, groom: Runner) -> None:
+    project.story("S-1", rank="a0", estimate=3)
+    project.story("S-2", rank="a1", estimate=2)
+    document = groom("sprint-candidates", "--capacity", "99999.7", "--format", "json").json()
+    assert [c["cumulative"] for c in document["candidates"]] == [3, 5]

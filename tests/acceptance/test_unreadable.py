@@ -166,3 +166,11 @@ def test_show_and_check_say_a_dependency_or_parent_cannot_be_read(example: Path,
     child.write_text("---\nid: S-40\ntitle: Child\nstatus: draft\nparent: S-16\n---\n")
     check = groom("check").out
     assert f"parent S-16 is in {BROKEN}, which cannot be read; fix that file" in check, check
+
+
+def test_a_broken_file_not_named_for_its_id_is_still_found_by_its_id_line(example: Path, groom: Runner) -> None:
+    (example / BROKEN).rename(example / "backlog" / "check-off.md")
+    result = groom("show", "S-16")
+    assert result.code == 1, result
+    assert result.err.startswith("groom: error: S-16 is in backlog/check-off.md, which cannot be read: line 9"), result
+    assert "depends_on names S-16, whose file backlog/check-off.md cannot be read" in groom("check").out

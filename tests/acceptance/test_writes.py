@@ -30,7 +30,7 @@ WRITERS = [
     ("split", "S-2", "--by-criteria"),
     ("split", "S-2", "--spike", "Find out which one"),
     ("renumber", "S-2"),
-    ("stale", "--days", "0", "--drop"),
+    ("stale", "--days", "0", "--drop", "--yes"),
 ]
 
 
