@@ -583,7 +583,7 @@ def stale(
         ),
     ] = None,
     drop: Annotated[bool, typer.Option("--drop", help="Give them the dropped status, all files or none.")] = False,
-    yes: Annotated[bool, typer.Option("--yes", help="With --drop: do not ask (needed when not at a terminal).")] = False,
+    yes: Annotated[bool, typer.Option("--yes", help="With --drop: do not ask (needed off a terminal).")] = False,
     dry_run: DryRunOption = False,
     output: Annotated[str | None, typer.Option("--format", help=_formats(report.STALE), show_default=False)] = None,
     config: ConfigOption = None,

@@ -263,6 +263,7 @@ class Backlog:
             raise broken.error_for(story_id)
         alike = [known for known in self._index if known.lower() == story_id.lower()]
         if not alike and story_id.isdigit():  # "23" for S-23
-            alike = [f"{prefix}{story_id}" for prefix in self.config.id_prefixes if f"{prefix}{story_id}" in self._index]
+            prefixed = (f"{prefix}{story_id}" for prefix in self.config.id_prefixes)
+            alike = [known for known in prefixed if known in self._index]
         hint = f"did you mean {alike[0]}?" if alike else "'groom list' shows the ids"
         raise StoryNotFound(f"no story with id {story_id!r} in {self.config.backlog}; {hint}")

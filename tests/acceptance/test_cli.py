@@ -157,7 +157,7 @@ def test_a_duplicate_id_is_refused_where_one_story_is_meant(project: Project, gr
     for args in (("show", "S-1"), ("estimate", "S-1", "5"), ("split", "S-1", "--suggest")):
         result = groom(*args)
         assert result.code == 2, result
-        assert "id S-1 is used by 2 files (backlog/S-1.md, backlog/S-1-copy.md); give one a new id" in result.err, result
+        assert "id S-1 is used by 2 files (backlog/S-1.md, backlog/S-1-copy.md); give one" in result.err, result
     moved = groom("reprioritize", "S-2", "--after", "S-1", "--dry-run")
     assert moved.code == 2, moved
     assert "id S-1 is used by 2 files" in moved.err
