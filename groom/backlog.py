@@ -109,6 +109,15 @@ def discover(config: Config) -> Discovered:
 def _read(path: str, shown: str) -> tuple[bytes, storyfile.Layout] | Unreadable:
     try:
         raw = storyfile.read_bytes(path)
+    except FrontMatterError as exc:
+        return Unreadable(path, shown, exc.line or 1, 1, "front-matter", exc.message)
+    conflict = storyfile.conflict_line(raw)
+    if conflict:
+        message = (
+            f"merge conflict at line {conflict}: resolve it (keep one side, remove the <<<<<<< ======= >>>>>>> lines)"
+        )
+        return Unreadable(path, shown, conflict, 1, "merge-conflict", message)
+    try:
         layout = storyfile.split(raw)
     except FrontMatterError as exc:
         return Unreadable(path, shown, exc.line or 1, 1, "front-matter", exc.message)

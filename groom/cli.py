@@ -7,6 +7,7 @@ are one line on stderr, never a traceback. Each command imports its own module w
 
 from __future__ import annotations
 
+import re
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -84,8 +85,17 @@ def _format(registry: report.Formats[Any], name: str | None) -> str:
     return chosen
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _visible(text: str) -> str:
+    """Control characters from story files (ESC, BEL, CSI…) as visible escapes: a title can
+    never drive the terminal. (In JSON output the escape is the same character.)"""
+    return _CONTROL.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+
+
 def _emit(registry: report.Formats[Result], name: str, result: Result) -> None:
-    sys.stdout.write(registry.render(name, result))
+    sys.stdout.write(_visible(registry.render(name, result)))
     sys.stdout.flush()
 
 
@@ -94,7 +104,7 @@ def _finish(ws: Workspace) -> None:
     what was printed leaves them out, and nothing that is left out goes unsaid."""
     unreadable = ws.unreadable
     for item in unreadable[:UNREADABLE_SHOWN]:
-        sys.stderr.write(f"{item.display}:{item.line}:{item.column}: cannot be read: {item.message}\n")
+        sys.stderr.write(_visible(f"{item.display}:{item.line}:{item.column}: cannot be read: {item.message}") + "\n")
     if len(unreadable) > UNREADABLE_SHOWN:
         sys.stderr.write(
             f"and {len(unreadable) - UNREADABLE_SHOWN} more story files cannot be read; groom check lists them\n"
@@ -652,7 +662,7 @@ def _run() -> None:
     try:
         app()
     except GroomError as exc:
-        sys.stderr.write(f"groom: error: {exc}\n")
+        sys.stderr.write(_visible(f"groom: error: {exc}") + "\n")
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         sys.stderr.write("groom: interrupted\n")

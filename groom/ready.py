@@ -278,6 +278,7 @@ def integrity(backlog: Backlog) -> list[Finding]:
     found: list[Finding] = []
     found.extend(_duplicate_ids(backlog))
     found.extend(_references(backlog))
+    found.extend(_families(backlog))
     found.extend(_cycles(backlog))
     found.extend(_ranks(backlog))
     found.extend(_file_names(backlog))
@@ -361,6 +362,49 @@ def _references(backlog: Backlog) -> Iterator[Finding]:
                 ERROR,
                 f"parent {parent} is not in the backlog; fix the id or remove the key",
             )
+
+
+def _families(backlog: Backlog) -> Iterator[Finding]:
+    """A parent that lists its ``children`` and the children's ``parent`` agree (two branches
+    splitting one story, merged, leave them disagreeing)."""
+    by_parent: dict[str, list[Story]] = {}
+    for story in backlog.stories:
+        if story.parent is not None:
+            by_parent.setdefault(story.parent, []).append(story)
+    for parent in backlog.stories:
+        listed = parent.data.get("children")
+        if not isinstance(listed, list) or not parent.id:
+            continue
+        for index, child_id in enumerate(listed):
+            if not isinstance(child_id, str):
+                continue
+            holders = backlog.by_id.get(child_id, [])
+            if not holders and holder(backlog.unreadable, child_id) is None:
+                yield _at(
+                    parent,
+                    ("children", index),
+                    "parent-children",
+                    ERROR,
+                    f"children lists {child_id}, which is not in the backlog; fix the id or remove it",
+                )
+            for child in holders:
+                if child.parent != parent.id:
+                    yield _at(
+                        parent,
+                        ("children", index),
+                        "parent-children",
+                        ERROR,
+                        f"children lists {child_id}, whose parent is {child.parent or 'not set'}; make them agree",
+                    )
+        for child in by_parent.get(parent.id, []):
+            if child.id not in listed:
+                yield _at(
+                    child,
+                    ("parent",),
+                    "parent-children",
+                    ERROR,
+                    f"parent {parent.id} does not list {child.id} in its children; add it there or fix the parent",
+                )
 
 
 def _cycles(backlog: Backlog) -> Iterator[Finding]:

@@ -393,7 +393,11 @@ def plan_renumber(backlog: Backlog, story: Story, new_id: str | None, taken: Seq
         }
         if not keys:
             continue
-        if not shared or (set(keys) == {"parent"} and other.id in (own_children or [])):
+        if shared and other.id == story.parent and set(keys) == {"children"}:
+            # Its parent lists the shared id for the other file too: keep it, and add the new one.
+            keys = {"children": [*other.data["children"], new_id]}
+            references.append((other, keys))
+        elif not shared or (set(keys) == {"parent"} and other.id in (own_children or [])):
             references.append((other, keys))
         else:
             ambiguous.append(other.id)

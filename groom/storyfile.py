@@ -118,6 +118,16 @@ def split(raw: bytes) -> Layout:
     return Layout(text, bom, newline, fm_start, pos, body_start)
 
 
+def conflict_line(raw: bytes) -> int:
+    """The 1-based line of a git conflict marker ('<<<<<<< ' with a '>>>>>>> ' after it), or 0."""
+    start = 0 if raw.startswith(b"<<<<<<< ") else raw.find(b"\n<<<<<<< ") + 1
+    if start == 0 and not raw.startswith(b"<<<<<<< "):
+        return 0
+    if raw.find(b"\n>>>>>>> ", start) < 0:
+        return 0
+    return raw.count(b"\n", 0, start) + 1
+
+
 def encode(layout: Layout, text: str) -> bytes:
     return ((BOM if layout.bom else "") + text).encode("utf-8")
 

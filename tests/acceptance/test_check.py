@@ -471,3 +471,46 @@ def test_dependency_on_a_split_story_is_a_warning_with_the_children(project: Pro
     result = groom("check")
     assert result.code == 0, result
     assert "warning [inactive-dependency] depends_on names S-1, which is split; depend on S-2 instead" in result.out
+
+
+def test_merge_conflict_markers_are_named(project: Project, groom: Runner) -> None:
+    project.write(
+        "S-1.md", "---\nid: S-1\ntitle: x\n<<<<<<< HEAD\nstatus: draft\n=======\nstatus: ready\n>>>>>>> branch\n---\n"
+    )
+    result = groom("check")
+    assert result.code == 1, result
+    assert result.out.startswith("backlog/S-1.md:4:1: error [merge-conflict] merge conflict at line 4: resolve it"), (
+        result
+    )
+
+
+def test_parent_and_children_must_agree(project: Project, groom: Runner) -> None:
+    project.story("S-1", status="split", rank="a0", children=["S-2", "S-9"])
+    project.story("S-2", status="draft", rank="a1", parent="S-1")
+    project.story("S-3", status="draft", rank="a2", parent="S-1")
+    project.story("S-4", status="draft", rank="a3", children=["S-5"])
+    project.story("S-5", status="draft", rank="a4")
+    messages = [
+        (f["path"], f["message"])
+        for f in groom("check", "--format", "json").json()["findings"]
+        if f["rule"] == "parent-children"
+    ]
+    assert messages == [
+        ("backlog/S-1.md", "children lists S-9, which is not in the backlog; fix the id or remove it"),
+        ("backlog/S-3.md", "parent S-1 does not list S-3 in its children; add it there or fix the parent"),
+        ("backlog/S-4.md", "children lists S-5, whose parent is not set; make them agree"),
+    ]
+
+
+def test_renumbering_after_two_branches_split_one_story_keeps_the_family_together(
+    project: Project, groom: Runner
+) -> None:
+    project.story("S-19", status="split", rank="a0", children=["S-37", "S-38"])
+    for suffix, rank in (("a", "a1"), ("b", "a2")):
+        project.story("S-37", name=f"S-37-{suffix}.md", status="draft", rank=rank + "1", parent="S-19")
+        project.story("S-38", name=f"S-38-{suffix}.md", status="draft", rank=rank + "2", parent="S-19")
+    assert groom("renumber", "backlog/S-37-b.md").code == 0
+    assert groom("renumber", "backlog/S-38-b.md").code == 0
+    assert "children: [S-37, S-38, S-39, S-40]" in (project.backlog / "S-19.md").read_text()
+    result = groom("check")
+    assert result.code == 0, result

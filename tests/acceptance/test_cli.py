@@ -166,3 +166,14 @@ def test_a_duplicate_id_is_refused_where_one_story_is_meant(project: Project, gr
 def test_a_bare_number_gets_a_did_you_mean(project: Project, groom: Runner) -> None:
     project.story("S-23")
     assert "did you mean S-23?" in groom("show", "23").err
+
+
+def test_control_characters_from_a_story_never_reach_the_terminal(project: Project, groom: Runner) -> None:
+    project.write("S-1.md", '---\nid: S-1\ntitle: "red \\e[31mALERT\\a \\x9b2J"\nstatus: draft\n---\n')
+    for args in (("list",), ("show", "S-1"), ("list", "--format", "json"), ("estimate", "--missing")):
+        result = groom(*args)
+        assert result.code == 0, result
+        assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", result.out + result.err), result
+        assert "\\u001b[31mALERT" in result.out, result
+    rows = groom("list", "--format", "json").json()
+    assert rows[0]["title"] == "red \x1b[31mALERT\x07 \x9b2J"  # JSON keeps the value itself
