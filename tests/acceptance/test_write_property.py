@@ -4,6 +4,7 @@ that only the intended values change and every other byte stays (runs in a few s
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -27,7 +28,7 @@ EXTRAS = {
     "flow": ("flow: {a: 1, b: [x, y]}",),
 }
 BODIES = ("", "As a cook I want a thing so that I get value.\n", "No final newline", "---\nnot front matter\n---\n")
-COMMANDS = {
+COMMANDS: dict[str, tuple[tuple[str, ...], dict[str, Any]]] = {
     "estimate": (("estimate", "S-2", "8"), {"estimate": 8}),
     "top": (("reprioritize", "S-2", "--top"), {"rank": "Zz"}),
     "after": (("reprioritize", "S-2", "--after", "S-3"), {"rank": "a8"}),
