@@ -200,12 +200,48 @@ def measure(versions: list[Version], runs: int, variants: list[list[str]], root:
     return [summary(r) for r in results]
 
 
+def history(root: Path, commits: int) -> None:
+    """A git history over the backlog: ``commits`` commits of ten stories each, every other one
+    a reorder (only ``rank`` lines change), the rest body edits."""
+    env = _environment(
+        GIT_AUTHOR_NAME="Bench",
+        GIT_AUTHOR_EMAIL="b@example.org",
+        GIT_COMMITTER_NAME="Bench",
+        GIT_COMMITTER_EMAIL="b@example.org",
+    )
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True)
+
+    git("init", "-q")
+    git("add", "-A")
+    git("commit", "-qm", "start")
+    files = sorted((root / "backlog").glob("*.md"))
+    for number in range(commits):
+        for offset in range(10):
+            path = files[(number * 10 + offset) % len(files)]
+            text = path.read_text(encoding="utf-8")
+            if number % 2:
+                text = (
+                    text.replace('rank: "a', 'rank: "b', 1)
+                    if 'rank: "a' in text
+                    else text.replace('rank: "b', 'rank: "a', 1)
+                )
+            else:
+                text += f"\nA note from commit {number}.\n"
+            path.write_text(text, encoding="utf-8")
+        git("commit", "-qam", f"change {number}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="1000,10000", help="comma-separated backlog sizes")
     parser.add_argument("--runs", type=int, default=5, help="runs per measurement")
     parser.add_argument(
         "--baseline", metavar="REV", help="also time this git revision, interleaved, and print the ratio"
+    )
+    parser.add_argument(
+        "--history", type=int, default=0, metavar="N", help="also time groom stale over N commits (1,000 stories)"
     )
     options = parser.parse_args()
     _compile(Path(__file__).resolve().parent.parent)
@@ -261,6 +297,12 @@ def main() -> None:
                     ),
                 ):
                     show(str(size), label, measure(versions, options.runs, variants, root))
+            if options.history:
+                root = Path(tmp) / "history"
+                generate(root / "backlog", 1000)
+                history(root, options.history)
+                label = f"groom stale ({options.history} commits of 10 files)"
+                show("1000", label, measure(versions, options.runs, [["stale"]], root))
         finally:
             if len(versions) > 1:
                 subprocess.run(["git", "worktree", "remove", "--force", str(Path(tmp) / "baseline")], check=False)
