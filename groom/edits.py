@@ -99,12 +99,18 @@ def _reread(source: Source) -> storyfile.Snapshot:
     return snapshot
 
 
-def _inside(root: Path, path: str, shown: str) -> None:
-    """Refuse a target outside the backlog folder, whatever the names in between say."""
+def _inside(root: Path, paths: Sequence[tuple[str, str]]) -> None:
+    """Refuse a target outside the backlog folder, whatever the names in between say (links
+    included: each target's folder is resolved, once per folder)."""
     real_root = os.path.realpath(root)
-    real = os.path.realpath(path)
-    if os.path.commonpath([real_root, real]) != real_root or real == real_root:
-        raise WriteConflict(f"is outside the backlog folder {root}; groom writes only inside it", path=shown)
+    folders: dict[str, str] = {}
+    for path, shown in paths:
+        folder = os.path.dirname(os.path.abspath(path))
+        if folder not in folders:
+            folders[folder] = os.path.realpath(folder)
+        real = os.path.join(folders[folder], os.path.basename(path))
+        if os.path.commonpath([real_root, real]) != real_root or real == real_root or os.path.islink(real):
+            raise WriteConflict(f"is outside the backlog folder {root}; groom writes only inside it", path=shown)
 
 
 def _fits(raw: bytes, shown: str) -> None:
@@ -147,10 +153,12 @@ def apply(
             changed.append((change.source.display, story_id))
     for source in removed:
         gone.append(_reread(source))
-    for target, shown in [(s.path, s.path) for s, _ in edits] + [(n.path, n.display or n.path) for n in new_files]:
-        _inside(root, target, shown)
-    for snapshot in gone:
-        _inside(root, snapshot.path, snapshot.path)
+    _inside(
+        root,
+        [(s.path, s.path) for s, _ in edits]
+        + [(n.path, n.display or n.path) for n in new_files]
+        + [(s.path, s.path) for s in gone],
+    )
     for new in new_files:
         if os.path.lexists(new.path):
             raise WriteConflict("already exists; nothing was changed", path=new.display or new.path)

@@ -35,6 +35,31 @@ NARRATIVE_TAIL = 1000
 
 def find_narrative(text: str) -> str:
     """The first "As a … I want … so that …" sentence of ``text``, or ""."""
+    first = _AS_A.search(text)
+    if first is None:
+        return ""
+    # The usual story: the first "as a" starts the narrative; a few searches that only move
+    # forward settle it. Anything else goes the way that is linear whatever the text.
+    limit = first.end() + AS_TO_WANT
+    so_that: re.Match[str] | None = None
+    for want in _I_WANT.finditer(text, first.end() + 1):
+        if want.start() > limit:
+            break
+        if so_that is None or so_that.start() < want.end() + 1:
+            so_that = _SO_THAT.search(text, want.end() + 1)
+            if so_that is None:
+                return ""  # no "so that" after this "i want": none after any later one either
+        if so_that.start() <= want.end() + WANT_TO_SO_THAT:
+            return _sentence(text, first.start(), so_that.end())
+    return _find_narrative_anywhere(text)
+
+
+def _sentence(text: str, start: int, end: int) -> str:
+    stop = _SENTENCE_END.search(text, end, end + NARRATIVE_TAIL)
+    return text[start : stop.start() if stop else min(len(text), end + NARRATIVE_TAIL)]
+
+
+def _find_narrative_anywhere(text: str) -> str:
     wants = [(m.start(), m.end()) for m in _I_WANT.finditer(text)]
     if not wants:
         return ""
@@ -50,9 +75,7 @@ def find_narrative(text: str) -> str:
     for match in _AS_A.finditer(text):
         index = bisect.bisect_left(usable_starts, match.end() + 1)
         if index < len(usable) and usable[index][0] <= match.end() + AS_TO_WANT:
-            end = usable[index][1]
-            stop = _SENTENCE_END.search(text, end, end + NARRATIVE_TAIL)
-            return text[match.start() : stop.start() if stop else min(len(text), end + NARRATIVE_TAIL)]
+            return _sentence(text, match.start(), usable[index][1])
     return ""
 
 

@@ -153,8 +153,7 @@ def set_fields(raw: bytes, changes: Mapping[str, Any]) -> bytes:
     layout = split(raw)
     fm = layout.front_matter
     try:
-        before = yamlio.load_mapping(fm)
-        found = {entry.key: entry for entry in yamlio.entries(fm)}
+        before, found = yamlio.load_with_entries(fm)
     except YamlError as exc:
         raise FrontMatterError(exc.message, line=Layout.FM_LINE + exc.line) from None
     edits: list[tuple[int, int, str]] = []
@@ -171,7 +170,9 @@ def set_fields(raw: bytes, changes: Mapping[str, Any]) -> bytes:
         new_fm = new_fm[:start] + replacement + new_fm[end:]
     expected = {**before, **changes}
     try:
-        after = yamlio.load_mapping(new_fm)
+        # The fast scan answers only where it is certain to agree with the full parse.
+        scanned = yamlio.scan(new_fm)
+        after = scanned if scanned is not None else yamlio.load_mapping(new_fm)
     except YamlError as exc:
         raise WriteConflict(f"the edit would not parse ({exc.message}); edit the file by hand") from None
     if not same(after, expected):

@@ -189,7 +189,13 @@ class _Converter:
                 raise _error(key_node, f"duplicate key {key!r} (also {where}); keep one of them")
             # Inline the common case, a plain untagged scalar: this loop is the hot path.
             if value_node.__class__ is ScalarNode and value_node.tag is None and self._text is None:
-                result[key] = self.scalar(value_node)
+                if value_node.style != "":
+                    result[key] = value_node.value
+                    continue
+                try:
+                    result[key] = resolve_plain(value_node.value)
+                except ValueError:  # an integer of more than 4,300 digits: scalar() says so
+                    result[key] = self.scalar(value_node)
             else:
                 result[key] = self.value(value_node, depth + 1)
         return result
@@ -265,7 +271,17 @@ def compose(text: str) -> Node | None:
 
 def load_mapping(text: str) -> dict[str, Value]:
     """Parse front matter text into a dict with string keys, or raise YamlError."""
+    return _mapping(compose(text), text)
+
+
+def load_with_entries(text: str) -> tuple[dict[str, Value], dict[str, Entry]]:
+    """load_mapping and entries from one parse (an edit needs both)."""
     node = compose(text)
+    data = _mapping(node, text)
+    return data, {entry.key: entry for entry in _entries(node, text)} if node is not None else {}
+
+
+def _mapping(node: Node | None, text: str) -> dict[str, Value]:
     if node is None:
         return {}
     if node.tag is not None:
@@ -344,6 +360,10 @@ def entries(text: str) -> Iterator[Entry]:
     node = compose(text)
     if node is None:
         return
+    yield from _entries(node, text)
+
+
+def _entries(node: Node, text: str) -> Iterator[Entry]:
     if not isinstance(node, MappingNode):
         raise YamlError("front matter is not a mapping", node.start_mark.line, node.start_mark.column)
     for key_node, value_node in node.value:
