@@ -149,30 +149,37 @@ def _front_matter(
     return data
 
 
-def load_story(path: str, cwd: str) -> Story | Unreadable:
-    """Read one story file into a Story, or an Unreadable that says why it cannot be read."""
+def _parsed(
+    path: str, cwd: str, keys: Collection[str] | None
+) -> tuple[str, bytes, storyfile.Layout, dict[str, object]] | Unreadable:
+    """(display path, bytes, layout, front matter) of a story file, or why it cannot be read."""
     shown = display_path(path, cwd)
     read = _read(path, shown)
     if isinstance(read, Unreadable):
         return read
     raw, layout = read
-    data = _front_matter(path, shown, layout, None)
+    data = _front_matter(path, shown, layout, keys)
     if isinstance(data, Unreadable):
         return data
+    return shown, raw, layout, data
+
+
+def load_story(path: str, cwd: str) -> Story | Unreadable:
+    """Read one story file into a Story, or an Unreadable that says why it cannot be read."""
+    parsed = _parsed(path, cwd, None)
+    if isinstance(parsed, Unreadable):
+        return parsed
+    shown, raw, layout, data = parsed
     story_facts = facts_module.derive(layout.body, layout.body_line, data)
     return Story(path, shown, data, layout.front_matter, story_facts, storyfile.digest(raw))
 
 
 def load_placement(path: str, cwd: str) -> Placement | Unreadable:
     """Read one story file's front matter only (yamlio's fast scan where it is certain)."""
-    shown = display_path(path, cwd)
-    read = _read(path, shown)
-    if isinstance(read, Unreadable):
-        return read
-    raw, layout = read
-    data = _front_matter(path, shown, layout, PLACEMENT_KEYS)
-    if isinstance(data, Unreadable):
-        return data
+    parsed = _parsed(path, cwd, PLACEMENT_KEYS)
+    if isinstance(parsed, Unreadable):
+        return parsed
+    shown, raw, _, data = parsed
     return Placement(path, shown, data, storyfile.digest(raw))
 
 
