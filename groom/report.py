@@ -701,13 +701,27 @@ def _confidence_line(selection: Selection) -> str:
 def _forecast_lines(selection: Selection) -> list[str]:
     lines = []
     for sprint in selection.forecast:
-        ids = ", ".join(s.id for s in sprint.stories) or "(nothing more fits)"
+        ids = ", ".join(s.id + (" (not ready)" if s.id in sprint.not_ready else "") for s in sprint.stories) or "-"
         reading = f"; done within {sprint.p50} sprint(s) at 50%, {sprint.p85} at 85%" if sprint.p50 is not None else ""
+        size = " — bigger than a sprint: split it" if sprint.oversized else ""
         lines.append(
-            f"sprint +{sprint.number}: {ids} "
-            f"({fmt(sprint.points)} points, {fmt(sprint.cumulative)} cumulative{reading})"
+            f"sprint +{sprint.number}: {ids} — "
+            f"{fmt(sprint.points)} points{size}, {fmt(sprint.cumulative)} cumulative{reading}"
         )
+        if sprint.unestimated and sprint.stopped:
+            lines.append(f"  the forecast stops at {sprint.unestimated[-1]}: no estimate (strict fill)")
+        elif sprint.unestimated:
+            lines.append(f"  no estimate, not forecast: {', '.join(sprint.unestimated)}")
+    asked = selection.forecast_asked
+    if selection.forecast and len(selection.forecast) < asked and not selection.forecast[-1].stopped:
+        lines.append(f"the open backlog is used up after sprint +{len(selection.forecast)} ({asked} asked)")
     return lines
+
+
+def _below_line(selection: Selection) -> str:
+    count = selection.below
+    stories = "story" if count == 1 else "stories"
+    return f"{count} more open {stories} below the cut; groom refine shows what they lack"
 
 
 def sprint_table(selection: Selection) -> str:
@@ -734,7 +748,7 @@ def sprint_table(selection: Selection) -> str:
     if selection.unreadable:
         lines.append("warning: " + unreadable_note(selection.unreadable, "this plan"))
     if not selection.candidates:
-        lines.append("no story fits: see what is left out below")
+        lines.append("no story fits the sprint: the stories at the top and why are below")
     lines.extend(line.rstrip() for line in buffer.getvalue().rstrip("\n").splitlines())
     lines.append(f"total {fmt(selection.total)} of {fmt(selection.capacity.points)} points")
     lines.append(_confidence_line(selection))
@@ -742,6 +756,8 @@ def sprint_table(selection: Selection) -> str:
     if selection.excluded:
         lines.append("left out above the cut:")
         lines.extend(f"  {e.story.id}  {e.story.title}: {'; '.join(e.reasons)}" for e in selection.excluded)
+    if selection.below:
+        lines.append(_below_line(selection))
     return "\n".join(lines) + "\n"
 
 
@@ -769,6 +785,8 @@ def sprint_markdown(selection: Selection) -> str:
     if selection.excluded:
         lines += ["", "**Left out above the cut**", ""]
         lines += [f"- **{e.story.id}** {_md(e.story.title)}: {_md('; '.join(e.reasons))}" for e in selection.excluded]
+    if selection.below:
+        lines += ["", _md(_below_line(selection))]
     return "\n".join(lines) + "\n"
 
 
@@ -795,9 +813,14 @@ def sprint_json(selection: Selection) -> str:
                 "cumulative": f.cumulative,
                 "p50": f.p50,
                 "p85": f.p85,
+                "not_ready": list(f.not_ready),
+                "unestimated": list(f.unestimated),
+                "oversized": f.oversized,
+                "stopped": f.stopped,
             }
             for f in selection.forecast
         ],
+        "below": selection.below,
         "unreadable": unreadable_records(selection.unreadable),
     }
     return _dump(document)

@@ -27,6 +27,10 @@ HISTORY_WINDOW = 3
 MAX_CAPACITY = 100_000
 """The largest --capacity taken: more points than any team plans in a sprint."""
 MIN_HISTORY = 3
+MAX_SPRINTS = 26
+"""Forecast at most this many sprints (a year of two-week sprints)."""
+SHOWN_WITHOUT_CANDIDATE = 10
+"""With no candidate at all, the reasons of this many open stories from the top are shown."""
 """Fewer past sprints than this give no confidence reading."""
 
 
@@ -103,6 +107,14 @@ class ForecastSprint:
     p50: int | None
     """Sprints needed to finish everything up to here in half of the Monte Carlo trials."""
     p85: int | None
+    not_ready: tuple[str, ...] = ()
+    """Stories in this sprint that do not meet the DoR yet."""
+    unestimated: tuple[str, ...] = ()
+    """Stories the forecast passed (skip fill) or stopped at (strict fill): no estimate."""
+    oversized: bool = False
+    """A single story bigger than the capacity, alone in its sprint: split it."""
+    stopped: bool = False
+    """Strict fill stopped at an unestimated story: no sprint after this one is forecast."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +127,10 @@ class Selection:
     forecast: tuple[ForecastSprint, ...]
     unreadable: tuple[Unreadable, ...] = ()
     """Story files that could not be read: the selection cannot account for them."""
+    below: int = 0
+    """Open stories below the cut, not listed (groom refine shows what they lack)."""
+    forecast_asked: int = 0
+    """Sprints the forecast was asked for (it ends early when the backlog is used up)."""
 
     @property
     def total(self) -> float:
@@ -146,7 +162,10 @@ def _status_reasons(story: Story, config: Config) -> list[str]:
 
 
 def _gap_reasons(gaps: Sequence[Gap]) -> list[str]:
-    return [f"not ready: {gap.rule} ({gap.detail})" if gap.detail else f"not ready: {gap.rule}" for gap in gaps]
+    """One reason for every DoR item the story misses: "not ready: value (…), estimated (…)"."""
+    if not gaps:
+        return []
+    return ["not ready: " + ", ".join(f"{gap.rule} ({gap.detail})" if gap.detail else gap.rule for gap in gaps)]
 
 
 def _dependency_reasons(
@@ -186,16 +205,22 @@ def select(
 ) -> Selection:
     """Walk the open backlog in order; see the module doc and the README for the rules.
     ``unreadable`` names the files that could not be read, so a dependency on one is not
-    called missing."""
+    called missing.
+
+    The cut is where the walk stopped taking stories: after the last candidate (skip fill), at
+    the first ready story that did not fit (strict fill); with no candidate, after the first
+    few open stories, whose reasons say why nothing fits. Only the stories above the cut are
+    listed; the rest are counted."""
+    if not 0 <= sprints <= MAX_SPRINTS:
+        raise ConfigError(f"--sprints {sprints}: forecast 1 to {MAX_SPRINTS} sprints")
     by_id = {story.id: story for story in stories}
+    open_stories = [story for story in stories if config.is_open(story.status)]
     smallest = min((card for card in config.scale if card > 0), default=1)
-    selected: list[Candidate] = []
+    walked: list[Candidate | Excluded] = []
     chosen: set[str] = set()
-    excluded: list[Excluded] = []
     remaining = cap.points
-    for story in stories:
-        if not config.is_open(story.status):
-            continue
+    strict_stop = False
+    for story in open_stories:
         if remaining < smallest:
             break
         reasons = _status_reasons(story, config)
@@ -204,63 +229,128 @@ def select(
         points = story_points(story, config)
         if not reasons and points is not None and points > remaining:
             reasons.append(f"{fmt(points)} points > {fmt(remaining)} left: split it or raise the capacity")
-            excluded.append(Excluded(story, tuple(reasons)))
+            walked.append(Excluded(story, tuple(reasons)))
             if fill == "strict":
+                strict_stop = True
                 break
             continue
         if reasons or points is None:
-            excluded.append(Excluded(story, tuple(reasons or ["no estimate"])))
+            walked.append(Excluded(story, tuple(reasons or ["no estimate"])))
             continue
         remaining -= points
         chosen.add(story.id)
-        selected.append(Candidate(story, points, (selected[-1].cumulative if selected else 0.0) + points))
+        cumulative = sum(w.points for w in walked if isinstance(w, Candidate)) + points
+        walked.append(Candidate(story, points, cumulative))
+    selected = [w for w in walked if isinstance(w, Candidate)]
+    last = max((i for i, w in enumerate(walked) if isinstance(w, Candidate)), default=-1)
+    cut = len(walked) if strict_stop else last + 1 if last >= 0 else min(SHOWN_WITHOUT_CANDIDATE, len(walked))
+    excluded = [w for w in walked[:cut] if isinstance(w, Excluded)]
     total = selected[-1].cumulative if selected else 0.0
     velocities = [points for _, points in cap.history]
     confidence = Confidence(
         len(velocities),
         (sum(1 for v in velocities if v >= total) / len(velocities)) if len(velocities) >= MIN_HISTORY else None,
     )
-    forecast = _forecast(stories, config, cap, sprints, velocities, seed) if sprints > 0 else ()
-    return Selection(cap, fill, tuple(selected), tuple(excluded), confidence, forecast, tuple(unreadable))
+    forecast = _forecast(stories, selected, judge, config, cap, fill, sprints, velocities, seed) if sprints > 0 else ()
+    return Selection(
+        cap,
+        fill,
+        tuple(selected),
+        tuple(excluded),
+        confidence,
+        forecast,
+        tuple(unreadable),
+        below=len(open_stories) - cut,
+        forecast_asked=sprints,
+    )
 
 
 def _forecast(
     stories: Sequence[Story],
+    selected: Sequence[Candidate],
+    judge: Judge,
     config: Config,
     cap: Capacity,
+    fill: str,
     sprints: int,
     velocities: Sequence[float],
     seed: int,
 ) -> tuple[ForecastSprint, ...]:
-    """Azure DevOps' Forecast: a line every ``capacity`` points down the ordered backlog,
-    unused points carried over; each line with its 50 % / 85 % Monte Carlo reading."""
-    estimated = [
-        (story, points)
-        for story in stories
-        if config.is_open(story.status)
-        and story.status not in config.final_statuses  # already in the current sprint
-        and (points := story_points(story, config)) is not None
-    ]
-    result: list[ForecastSprint] = []
-    index = 0
-    cumulative = 0.0
+    """Sprint +1 is the candidate set. Each later sprint takes the open stories left, in
+    backlog order, under the same capacity and never above it (as the selection: skip fill
+    looks past a story that does not fit, strict fill stops at it); a story bigger than a sprint
+    gets one of its own, flagged; a story without an estimate is named, and skipped (skip) or
+    ends the forecast (strict). Each line has its 50 % / 85 % Monte Carlo reading."""
     generator = random.Random(seed)
     usable = [v for v in velocities if v > 0]
-    for number in range(1, sprints + 1):
-        line = cap.points * number
-        members: list[Story] = []
-        points = 0.0
-        while index < len(estimated) and cumulative + estimated[index][1] <= line + 1e-9:
-            story, story_points_ = estimated[index]
-            members.append(story)
-            points += story_points_
-            cumulative += story_points_
-            index += 1
-        p50 = p85 = None
-        if len(usable) >= MIN_HISTORY and cumulative > 0:
-            p50, p85 = _sprints_needed(cumulative, usable, generator)
-        result.append(ForecastSprint(number, tuple(members), points, cumulative, p50, p85))
+
+    def reading(cumulative: float) -> tuple[int | None, int | None]:
+        if len(usable) < MIN_HISTORY or cumulative <= 0:
+            return None, None
+        return _sprints_needed(cumulative, usable, generator)
+
+    first_points = sum(c.points for c in selected)
+    result = [ForecastSprint(1, tuple(c.story for c in selected), first_points, first_points, *reading(first_points))]
+    chosen = {c.story.id for c in selected}
+    queue = [
+        story
+        for story in stories
+        if config.is_open(story.status) and story.status not in config.final_statuses and story.id not in chosen
+    ]
+    cumulative = first_points
+    for number in range(2, sprints + 1):
+        if not queue:
+            break
+        members, unestimated, queue, stopped = _fill_one(queue, config, cap.points, fill)
+        points = sum(story_points(s, config) or 0.0 for s in members)
+        cumulative += points
+        not_ready = tuple(s.id for s in members if s.status not in config.ready_statuses or judge.gaps(s))
+        oversized = len(members) == 1 and points > cap.points
+        result.append(
+            ForecastSprint(
+                number,
+                tuple(members),
+                points,
+                cumulative,
+                *reading(cumulative),
+                not_ready,
+                unestimated,
+                oversized,
+                stopped,
+            )
+        )
+        if stopped:
+            break
     return tuple(result)
+
+
+def _fill_one(
+    queue: list[Story], config: Config, capacity: float, fill: str
+) -> tuple[list[Story], tuple[str, ...], list[Story], bool]:
+    """One forecast sprint from the front of ``queue``: (members, unestimated named, the queue
+    left, whether strict fill stopped at an unestimated story)."""
+    members: list[Story] = []
+    unestimated: list[str] = []
+    left: list[Story] = []
+    room = capacity
+    for index, story in enumerate(queue):
+        points = story_points(story, config)
+        if points is None:
+            unestimated.append(story.id)
+            if fill == "strict":
+                return members, tuple(unestimated), queue[index:], True
+            continue
+        if points <= room + 1e-9:
+            members.append(story)
+            room -= points
+        elif not members and points > capacity:
+            members.append(story)  # bigger than any sprint: alone, flagged
+            return members, tuple(unestimated), left + queue[index + 1 :], False
+        else:
+            left.append(story)
+            if fill == "strict":
+                return members, tuple(unestimated), left + queue[index + 1 :], False
+    return members, tuple(unestimated), left, False
 
 
 def _sprints_needed(points: float, velocities: Sequence[float], generator: random.Random) -> tuple[int, int]:

@@ -84,10 +84,8 @@ def test_every_exclusion_reason_in_words(project: Project, groom: Runner) -> Non
         "S-1": ["already in-progress in sprint 2026-24"],
         "S-2": [
             "status is draft",
-            "not ready: narrative (no narrative or description found)",
-            "not ready: acceptance-criteria (no acceptance criteria found)",
-            "not ready: estimated (missing key estimate)",
-            "not ready: value (missing key value)",
+            "not ready: narrative (no narrative or description found), acceptance-criteria (no acceptance criteria "
+            "found), estimated (missing key estimate), value (missing key value)",
         ],
         "S-3": ["not ready: estimated (missing key estimate)"],
         "S-4": ["blocked by S-2 (draft)"],
@@ -185,8 +183,8 @@ def test_forecast_is_reproducible(project: Project, groom: Runner) -> None:
     first = candidates(groom, "--sprints", "3")
     assert first == candidates(groom, "--sprints", "3")
     forecast = first["forecast"]
-    # capacity 9.3 (13, 10, 5): lines at 9.3, 18.7 and 28 points, unused points carried over
-    assert [f["ids"] for f in forecast] == [["S-1"], ["S-2", "S-3"], ["S-4", "S-5"]]
+    # capacity 9.3 (13, 10, 5): one 5-point story a sprint, never more than the capacity
+    assert [f["ids"] for f in forecast] == [["S-1"], ["S-2"], ["S-3"]]
     assert all(f["p50"] <= f["p85"] for f in forecast)
     assert [f["p50"] for f in forecast] == sorted(f["p50"] for f in forecast)
     other_seed = candidates(groom, "--sprints", "3", "--seed", "7")
@@ -199,7 +197,8 @@ def test_spikes_can_reserve_capacity_by_timebox(project: Project, groom: Runner)
     project.story("S-2", rank="a1", estimate=3)
     document = candidates(groom, "--capacity", "6")
     assert document["candidates"][0] == {"id": "S-1", "title": "Story S-1", "estimate": 4.0, "cumulative": 4.0}
-    assert reasons(document)["S-2"] == ["3 points > 2 left: split it or raise the capacity"]
+    assert reasons(document) == {}  # S-2 does not fit, below the last candidate: below the cut
+    assert document["below"] == 1
 
 
 # ---------------------------------------------------------------------------------------
@@ -286,3 +285,69 @@ def test_cumulative_points_are_summed_not_subtracted(project: Project, groom: Ru
     project.story("S-2", rank="a1", estimate=2)
     document = groom("sprint-candidates", "--capacity", "99999.7", "--format", "json").json()
     assert [c["cumulative"] for c in document["candidates"]] == [3, 5]
+
+
+def test_the_left_out_list_stops_at_the_cut(project: Project, groom: Runner) -> None:
+    project.story("S-1", rank="a00", estimate=3)
+    project.story("S-2", rank="a01", status="refining", estimate=3, value=1)
+    project.story("S-3", rank="a02", estimate=5)
+    for n in range(4, 19):  # 15 stories below, none of which fits the 1 point left
+        project.story(f"S-{n}", rank=f"a{n:02d}", status="draft", estimate=2)
+    document = candidates(groom, "--capacity", "9")
+    assert ids(document) == ["S-1", "S-3"]
+    assert list(reasons(document)) == ["S-2"]
+    assert document["below"] == 15
+    table = groom("sprint-candidates", "--capacity", "9").out
+    assert table.splitlines()[-1] == "15 more open stories below the cut; groom refine shows what they lack"
+    assert "S-4 " not in table
+
+
+def test_with_no_candidate_the_top_stories_say_why(project: Project, groom: Runner) -> None:
+    for n in range(1, 15):
+        project.story(f"S-{n}", rank=f"a{n:02d}", status="draft")
+    document = candidates(groom, "--capacity", "9")
+    assert ids(document) == []
+    assert len(document["excluded"]) == 10
+    assert document["below"] == 4
+
+
+def test_the_forecast_agrees_with_the_selection_and_never_overflows(project: Project, groom: Runner) -> None:
+    project.story("S-1", rank="a0", estimate=5)
+    project.story("S-2", rank="a1", status="refining", estimate=5, value=1)
+    project.story("S-3", rank="a2", estimate=3)
+    project.story("S-4", rank="a3", status="draft")  # no estimate
+    project.story("S-5", rank="a4", estimate=20)  # bigger than a sprint
+    project.story("S-6", rank="a5", estimate=8)
+    document = candidates(groom, "--capacity", "10", "--sprints", "6")
+    forecast = document["forecast"]
+    assert forecast[0]["ids"] == ids(document) == ["S-1", "S-3"]
+    assert [f["ids"] for f in forecast[1:]] == [["S-2"], ["S-5"], ["S-6"]]
+    assert forecast[1]["not_ready"] == ["S-2"]
+    assert forecast[1]["unestimated"] == ["S-4"]
+    assert forecast[2]["oversized"] is True
+    assert all(f["points"] <= 10 for f in forecast if not f["oversized"])
+    text = groom("sprint-candidates", "--capacity", "10", "--sprints", "6").out
+    assert "sprint +2: S-2 (not ready) — 5 points, 13 cumulative" in text
+    assert "  no estimate, not forecast: S-4" in text
+    assert "sprint +3: S-5 (not ready) — 20 points — bigger than a sprint: split it, 33 cumulative" in text
+    assert "the open backlog is used up after sprint +4 (6 asked)" in text
+
+
+def test_strict_fill_ends_the_forecast_at_a_story_without_estimate(project: Project, groom: Runner) -> None:
+    project.story("S-1", rank="a0", estimate=5)
+    project.story("S-2", rank="a1", status="draft")
+    project.story("S-3", rank="a2", status="refining", estimate=3, value=1)
+    document = candidates(groom, "--capacity", "5", "--fill", "strict", "--sprints", "4")
+    assert [f["ids"] for f in document["forecast"]] == [["S-1"], []]
+    assert document["forecast"][-1]["stopped"] is True
+    assert (
+        "the forecast stops at S-2: no estimate (strict fill)"
+        in groom("sprint-candidates", "--capacity", "5", "--fill", "strict", "--sprints", "4").out
+    )
+
+
+@pytest.mark.parametrize("sprints", ["27", "-1"])
+def test_sprints_outside_1_to_26_are_refused(project: Project, groom: Runner, sprints: str) -> None:
+    project.story("S-1", rank="a0")
+    result = groom("sprint-candidates", "--capacity", "5", "--sprints", sprints)
+    assert result.code == 2, result
