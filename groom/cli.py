@@ -532,6 +532,109 @@ def sprint_candidates(
     _finish(ws)
 
 
+CapacityOption = Annotated[
+    float | None,
+    typer.Option(
+        "--capacity",
+        metavar="N",
+        help="Points the team can take (default: groom.toml, else the mean velocity of the last three sprints).",
+        show_default=False,
+    ),
+]
+FillOption = Annotated[
+    Fill | None,
+    typer.Option(
+        "--fill",
+        help="skip: look for smaller stories below one that does not fit; strict: stop there (default: groom.toml, "
+        "else skip).",
+        show_default=False,
+    ),
+]
+
+
+@app.command(short_help="Commit the sprint candidates to a sprint.")
+def plan(
+    sprint_name: Annotated[str, typer.Argument(metavar="SPRINT", help="The sprint, e.g. 2026-24.")],
+    capacity: CapacityOption = None,
+    fill: FillOption = None,
+    exclude: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--exclude", metavar="ID", help="A story the team leaves out; the rest refill.", show_default=False
+        ),
+    ] = None,
+    add: Annotated[bool, typer.Option("--add", help="Add to a sprint that already holds stories.")] = False,
+    dry_run: DryRunOption = False,
+    output: Annotated[str | None, typer.Option("--format", help=_formats(report.PLAN), show_default=False)] = None,
+    config: ConfigOption = None,
+    backlog: BacklogOption = None,
+) -> None:
+    """Commit this run's sprint candidates to SPRINT: each gets the planned role's status and
+    `sprint: SPRINT` (one line each), all files or none; their estimates are final from then on.
+
+    The candidates are exactly those `groom sprint-candidates` shows with the same options;
+    --exclude ID leaves a story out and refills. A sprint that already holds stories needs --add.
+    """
+    from groom.commands import sprint as command
+
+    chosen = _format(report.PLAN, output)
+    ws = _workspace(config, backlog, writes=not dry_run)
+    result = command.plan(
+        ws, sprint_name, capacity, fill.value if fill else None, exclude or [], add=add, dry_run=dry_run
+    )
+    _emit(report.PLAN, chosen, result)
+
+
+@app.command(short_help="End a sprint: unfinished stories move on.")
+def close(
+    sprint_name: Annotated[str, typer.Argument(metavar="SPRINT", help="The sprint to close.")],
+    to: Annotated[
+        str | None,
+        typer.Option("--to", metavar="NEXT", help="Unfinished stories go to this sprint.", show_default=False),
+    ] = None,
+    to_backlog: Annotated[
+        bool, typer.Option("--to-backlog", help="Unfinished stories go back to the top of the ready stories.")
+    ] = False,
+    dry_run: DryRunOption = False,
+    output: Annotated[str | None, typer.Option("--format", help=_formats(report.CLOSE), show_default=False)] = None,
+    config: ConfigOption = None,
+    backlog: BacklogOption = None,
+) -> None:
+    """End SPRINT: done stories keep `sprint: SPRINT` (that is the velocity history); every other
+    story of the sprint goes to the next sprint (--to NEXT), or back to the backlog role's status
+    (`status.backlog`, default ready) at the top of the ready stories (--to-backlog), its
+    estimate kept. Prints the sprint's committed and done points. All files or none.
+    """
+    from groom.commands import sprint as command
+
+    if (to is None) == (not to_backlog):
+        raise GroomError("give --to NEXT or --to-backlog")
+    chosen = _format(report.CLOSE, output)
+    ws = _workspace(config, backlog, writes=not dry_run)
+    _emit(report.CLOSE, chosen, command.close(ws, sprint_name, to, dry_run=dry_run))
+
+
+@app.command(short_help="Points done per sprint, and what was committed.")
+def velocity(
+    last: Annotated[
+        int | None, typer.Option("--last", metavar="K", help="Only the last K sprints.", min=1, show_default=False)
+    ] = None,
+    output: Annotated[str | None, typer.Option("--format", help=_formats(report.VELOCITY), show_default=False)] = None,
+    config: ConfigOption = None,
+    backlog: BacklogOption = None,
+) -> None:
+    """Per sprint, oldest first: stories and points done, and the points committed (every story
+    that was ever in the sprint, from the files' git history; unknown outside git); then the
+    mean of the last three sprints, which sprint-candidates takes as the capacity.
+    """
+    from groom.commands import sprint as command
+
+    chosen = _format(report.VELOCITY, output)
+    ws = _workspace(config, backlog)
+    _emit(report.VELOCITY, chosen, command.velocity(ws, last))
+    _finish(ws)
+
+
 @app.command(short_help="Open questions by owner.")
 def actions(
     owner: Annotated[

@@ -85,6 +85,50 @@ def _from_diffs(root: Path, target: str, ignore: tuple[str, ...], seen: dict[str
     settle()
 
 
+def values_ever(folder: Path, key: str) -> dict[str, set[str]] | None:
+    """Every value a top-level ``key:`` line of each file under ``folder`` ever had in a commit
+    (absolute resolved paths; values as text), from one ``git log -p``. None outside a
+    repository. Each added line is read by yamlio, like any front matter."""
+    from groom import yamlio
+    from groom.errors import YamlError
+
+    root = top_level(folder)
+    if root is None:
+        return None
+    log = output(
+        [
+            "log",
+            "--no-renames",
+            "--no-color",
+            "--no-ext-diff",
+            "--src-prefix=a/",
+            "--dst-prefix=b/",
+            "-p",
+            "-U0",
+            "--format=%x00",
+            "-G",
+            f"^{key}:",
+            "--",
+            str(folder.resolve()),
+        ],
+        root,
+        300,
+    )
+    found: dict[str, set[str]] = {}
+    current: str | None = None
+    for line in (log or "").splitlines():
+        if line.startswith("+++ "):
+            current = None if line[4:] == "/dev/null" else str((root / line[6:]).resolve())
+        elif current is not None and line.startswith(f"+{key}:"):
+            try:
+                value = yamlio.load_mapping(line[1:]).get(key)
+            except YamlError:
+                continue
+            if value is not None:
+                found.setdefault(current, set()).add(str(value))
+    return found
+
+
 def branch_file_names(folder: Path) -> list[str]:
     """Names of the files under ``folder`` on every local and remote-tracking branch, read
     from git's tree listings (one ``git ls-tree`` per distinct branch tip, no file read);

@@ -19,6 +19,19 @@ from groom.errors import StoryNotFound, UnreadableStory
 from groom.facts import Facts
 from groom.findings import ERROR, Finding
 
+
+class _Remove:
+    """The value that takes a key out of the front matter (its lines go, nothing else)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "REMOVE"
+
+
+REMOVE: Any = _Remove()
+"""A change's value that removes the key (storyfile.set_fields)."""
+
 UNKNOWN = "?"
 """The estimate that says "cannot estimate yet: a question or a spike first"."""
 FM_LINE = 2

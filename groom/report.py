@@ -22,11 +22,13 @@ if TYPE_CHECKING:  # each command's module is imported by the command that runs
     from groom.commands.refine import Stale
     from groom.commands.reprioritize import Moved, Rebalanced, Reordered
     from groom.commands.split import Created, Renumbered, Split
+    from groom.commands.sprint import Closed, Planned
     from groom.edits import Written
     from groom.init import Created as Initialised
     from groom.refine import Action, Agenda, AgendaItem
     from groom.split import Suggestion
     from groom.sprint import Selection
+    from groom.sprintloop import Velocity
 
 Result = TypeVar("Result")
 
@@ -1017,3 +1019,140 @@ def init_text(created: Initialised) -> str:
     lines = ["created:"] + [f"  {display_path(path, created.root)}" for path in created.files]
     lines += ["", "next: groom check, then add the hook and the CI step below.", "", PRE_COMMIT, CI_STEP]
     return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------------
+# plan, close, velocity
+
+
+def plan_text(result: Planned) -> str:
+    selection = result.selection
+    verb = "would plan" if result.written.dry_run else "planned"
+    lines = [f"{c.story.id}  {c.story.title}  ({fmt(c.points)} points)" for c in selection.candidates]
+    count = len(selection.candidates)
+    lines.append(
+        f"sprint {result.name}: {verb} {count} stor{'y' if count == 1 else 'ies'}, "
+        f"{fmt(selection.total)} of {fmt(selection.capacity.points)} points ({_would(result.written)})"
+    )
+    if selection.excluded:
+        lines.append("left out above the cut (groom sprint-candidates says more):")
+        lines.extend(f"  {e.story.id}: {'; '.join(e.reasons)}" for e in selection.excluded)
+    return "\n".join(lines) + "\n"
+
+
+def plan_json(result: Planned) -> str:
+    selection = result.selection
+    return written_json(
+        result.written,
+        sprint=result.name,
+        capacity=selection.capacity.points,
+        committed_points=selection.total,
+        stories=[{"id": c.story.id, "points": c.points} for c in selection.candidates],
+    )
+
+
+PLAN: Formats[Planned] = Formats(text=plan_text, json=plan_json)
+
+
+def close_text(result: Closed) -> str:
+    closing = result.closing
+    where = f"sprint {closing.destination}" if closing.destination else "the backlog (top of the ready stories)"
+    lines = [f"{story.id}  {story.title}: to {where}" for story in closing.unfinished]
+    verb = "would close" if result.written.dry_run else "closed"
+    lines.append(
+        f"sprint {closing.name} {verb}: {fmt(closing.done_points)} of {fmt(closing.committed_points)} points done "
+        f"({len(closing.done)} done, {len(closing.unfinished)} not finished); {_would(result.written)}"
+    )
+    return "\n".join(lines) + "\n"
+
+
+def close_json(result: Closed) -> str:
+    closing = result.closing
+    return written_json(
+        result.written,
+        sprint=closing.name,
+        committed_points=closing.committed_points,
+        done_points=closing.done_points,
+        done=[story.id for story in closing.done],
+        unfinished=[story.id for story in closing.unfinished],
+        to=closing.destination or None,
+    )
+
+
+CLOSE: Formats[Closed] = Formats(text=close_text, json=close_json)
+
+
+def _velocity_rows(result: Velocity) -> list[list[str]]:
+    return [
+        [
+            row.sprint,
+            str(row.done_stories),
+            fmt(row.done_points),
+            "-" if row.committed_points is None else fmt(row.committed_points),
+        ]
+        for row in result.sprints
+    ]
+
+
+def _mean_line(result: Velocity) -> str:
+    if result.mean_last_3 is None:
+        return "no done story has a sprint yet: mark done stories with their sprint (sprint: 2026-24)"
+    return f"mean of the last 3 sprints: {fmt(result.mean_last_3)} points; {result.committed_source}"
+
+
+def velocity_table(result: Velocity) -> str:
+    if not result.sprints:
+        return _mean_line(result) + "\n"
+    return (
+        table(("sprint", "stories done", "points done", "committed"), _velocity_rows(result))
+        + _mean_line(result)
+        + "\n"
+    )
+
+
+def velocity_markdown(result: Velocity) -> str:
+    lines = ["| sprint | stories done | points done | committed |", "|---|---:|---:|---:|"]
+    lines += ["| " + " | ".join(_md(cell) for cell in row) + " |" for row in _velocity_rows(result)]
+    return "\n".join([*lines, "", _md(_mean_line(result))]) + "\n"
+
+
+def velocity_json(result: Velocity) -> str:
+    return _dump(
+        {
+            "sprints": [
+                {
+                    "sprint": row.sprint,
+                    "done_points": row.done_points,
+                    "done_stories": row.done_stories,
+                    "committed_points": row.committed_points,
+                }
+                for row in result.sprints
+            ],
+            "mean_last_3": result.mean_last_3,
+            "committed_source": result.committed_source,
+        }
+    )
+
+
+def velocity_csv(result: Velocity) -> str:
+    import csv
+    from io import StringIO
+
+    buffer = StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["sprint", "done_stories", "done_points", "committed_points"])
+    writer.writerows(
+        [
+            row.sprint,
+            row.done_stories,
+            fmt(row.done_points),
+            "" if row.committed_points is None else fmt(row.committed_points),
+        ]
+        for row in result.sprints
+    )
+    return buffer.getvalue()
+
+
+VELOCITY: Formats[Velocity] = Formats(
+    table=velocity_table, markdown=velocity_markdown, json=velocity_json, csv=velocity_csv
+)

@@ -202,6 +202,7 @@ def select(
     sprints: int = 0,
     seed: int = DEFAULT_SEED,
     unreadable: Sequence[Unreadable] = (),
+    exclude: Collection[str] = (),
 ) -> Selection:
     """Walk the open backlog in order; see the module doc and the README for the rules.
     ``unreadable`` names the files that could not be read, so a dependency on one is not
@@ -223,6 +224,9 @@ def select(
     for story in open_stories:
         if remaining < smallest:
             break
+        if story.id in exclude:
+            walked.append(Excluded(story, ("left out in planning (--exclude)",)))
+            continue
         reasons = _status_reasons(story, config)
         reasons += _gap_reasons(judge.gaps(story))
         reasons += _dependency_reasons(story, by_id, chosen, config, unreadable)

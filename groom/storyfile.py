@@ -20,7 +20,7 @@ from typing import Any
 
 from groom import yamlio
 from groom.errors import FrontMatterError, WriteConflict, YamlError
-from groom.model import FM_LINE
+from groom.model import FM_LINE, REMOVE
 
 BOM = "\ufeff"
 MAX_FILE_BYTES = 1 << 20
@@ -146,9 +146,9 @@ def set_fields(raw: bytes, changes: Mapping[str, Any]) -> bytes:
     """The file's bytes with front matter keys set to new values, every other byte kept.
 
     Existing keys get their value text replaced in place (a trailing comment and the key's
-    spelling stay); absent keys are added as one line in a sensible place. The result is
-    parsed again and must read back as the old data plus the changes, or WriteConflict is
-    raised and nothing should be written.
+    spelling stay); absent keys are added as one line in a sensible place; a key set to
+    ``REMOVE`` loses its lines. The result is parsed again and must read back as the old data
+    plus the changes, or WriteConflict is raised and nothing should be written.
     """
     layout = split(raw)
     fm = layout.front_matter
@@ -158,7 +158,10 @@ def set_fields(raw: bytes, changes: Mapping[str, Any]) -> bytes:
         raise FrontMatterError(exc.message, line=Layout.FM_LINE + exc.line) from None
     edits: list[tuple[int, int, str]] = []
     for key, value in changes.items():
-        if key in found:
+        if value is REMOVE:
+            if key in found:
+                edits.append(_remove(fm, found[key]))
+        elif key in found:
             edits.append(_replace(fm, found[key], value, layout.newline))
         else:
             edits.append(_insert(fm, found, key, value, layout.newline))
@@ -168,7 +171,7 @@ def set_fields(raw: bytes, changes: Mapping[str, Any]) -> bytes:
     ordered = sorted(enumerate(edits), key=lambda item: (item[1][0], item[0]), reverse=True)
     for _, (start, end, replacement) in ordered:
         new_fm = new_fm[:start] + replacement + new_fm[end:]
-    expected = {**before, **changes}
+    expected = {key: value for key, value in {**before, **changes}.items() if value is not REMOVE}
     try:
         # The fast scan answers only where it is certain to agree with the full parse.
         scanned = yamlio.scan(new_fm)
@@ -220,6 +223,13 @@ def _replace(fm: str, entry: yamlio.Entry, value: Any, newline: str) -> tuple[in
         key_colon = fm.find(":", entry.key_start)
         return key_colon + 1, entry.value_end, " " + text
     return entry.value_start, entry.value_end, text
+
+
+def _remove(fm: str, entry: yamlio.Entry) -> tuple[int, int, str]:
+    """From the start of the key's line to the end of its value's line."""
+    start = fm.rfind("\n", 0, entry.key_start) + 1
+    end = fm.find("\n", entry.value_end)
+    return start, len(fm) if end < 0 else end + 1, ""
 
 
 def _insert(fm: str, found: Mapping[str, yamlio.Entry], key: str, value: Any, newline: str) -> tuple[int, int, str]:
