@@ -180,6 +180,8 @@ def baseline(revision: str, tmp: Path) -> Version:
 
 ROWS = (
     ("groom check", ["check"]),
+    ("groom velocity", ["velocity"]),
+    ("groom plan 2099-1 --dry-run", ["plan", "2099-1", "--dry-run"]),
     ("groom check --format json", ["check", "--format", "json"]),
     ("groom list", ["list"]),
     ("groom reprioritize --by wsjf --dry-run", ["reprioritize", "--by", "wsjf", "--dry-run"]),
