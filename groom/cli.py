@@ -369,6 +369,9 @@ def split(
     show_suggestions: Annotated[
         bool, typer.Option("--suggest", help="Name the splitting patterns that fit; write nothing.")
     ] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Split a story that is in a sprint (it leaves the sprint).")
+    ] = False,
     dry_run: DryRunOption = False,
     output: Annotated[str | None, typer.Option("--format", help=_formats(report.SPLIT), show_default=False)] = None,
     config: ConfigOption = None,
@@ -414,6 +417,7 @@ def split(
         groups=group or [],
         spike=spike,
         timebox=timebox or split_module.DEFAULT_TIMEBOX,
+        force=force,
         dry_run=dry_run,
     )
     _emit(report.SPLIT, chosen, result)

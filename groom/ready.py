@@ -173,6 +173,14 @@ class Judge:
                 result.append(dep)
         return result
 
+    def _open_spike(self, story: Story) -> str | None:
+        """The first open spike the story depends on: its questions wait for it."""
+        for dep in story.depends_on:
+            for target in self.backlog.by_id.get(dep, [])[:1]:
+                if target.type == "spike" and target.status not in self._done:
+                    return dep
+        return None
+
     def claims_ready(self, story: Story) -> bool:
         return story.status in self._ready_statuses
 
@@ -200,6 +208,10 @@ class Judge:
             rule, advice = _dor_item(items, error)
             on_derived = bool(error.absolute_path) and error.absolute_path[0] == RESERVED_KEY
             detail = _derived_detail(story, error, instance) if on_derived else describe(error)
+            if on_derived and list(error.absolute_path)[1:2] == ["open_questions"]:
+                spike = self._open_spike(story)
+                if spike is not None:
+                    advice = f"answer them when {spike} is done (the spike this story depends on)"
             if (rule, detail) in seen:
                 continue
             seen.add((rule, detail))

@@ -18,7 +18,7 @@ from typing import Any
 from groom import ids, rank, yamlio
 from groom.config import Config
 from groom.errors import ConfigError, GroomError
-from groom.model import UNKNOWN, Backlog, Placement, Story, named_for
+from groom.model import REMOVE, UNKNOWN, Backlog, Placement, Story, named_for
 
 INHERITED = ("type", "epic", "labels", "value", "time_criticality", "risk_reduction", "depends_on")
 """What a child takes from its parent. Not inherited: estimate (the children are estimated
@@ -126,9 +126,16 @@ def _ranks_after(order: Sequence[Placement], story: Story, count: int) -> list[s
     return list(rank.n_between(story.rank, following, count))
 
 
-def _splittable(story: Story, config: Config) -> Story:
+def _splittable(story: Story, config: Config, force: bool) -> Story:
     config.role("split")  # a backlog without a split status says so before anything else
-    return _open(story, config)
+    _open(story, config)
+    if story.status in config.final_statuses and not force:
+        sprint = story.data.get("sprint")
+        raise GroomError(
+            f"{story.id} is {story.status}" + (f" in sprint {sprint}" if sprint is not None else "")
+            + ": splitting it takes it out of the sprint; pass --force to split it anyway"
+        )
+    return story
 
 
 def _open(story: Story, config: Config) -> Story:
@@ -160,14 +167,23 @@ def _children(
         created.append(NewStory(story_id, title, path, display, fields, _child_body(parent, title, own_criteria)))
     existing = parent.data.get("children")
     children = [*(existing if isinstance(existing, list) else []), *new_ids]
-    return Plan(parent, {"status": config.role("split"), "children": children}, tuple(created))
+    changes: dict[str, Any] = {"status": config.role("split"), "children": children}
+    if parent.status in config.final_statuses and "sprint" in parent.data:
+        changes["sprint"] = REMOVE  # split out of the sprint (with --force): its children are new work
+    return Plan(parent, changes, tuple(created))
 
 
 def plan_into(
-    parent: Story, titles: Sequence[str], order: Sequence[Placement], taken: Sequence[str], config: Config
+    parent: Story,
+    titles: Sequence[str],
+    order: Sequence[Placement],
+    taken: Sequence[str],
+    config: Config,
+    *,
+    force: bool = False,
 ) -> Plan:
     """``--into``: one child per title, in order, where the parent stood."""
-    _splittable(parent, config)
+    _splittable(parent, config, force)
     cleaned = [check_title(title) for title in titles]
     if len(cleaned) < 2:
         raise GroomError("a split makes at least two stories; give --into twice or more")
@@ -209,26 +225,46 @@ def plan_by_criteria(
     order: Sequence[Placement],
     taken: Sequence[str],
     config: Config,
+    *,
+    force: bool = False,
 ) -> Plan:
     """``--by-criteria``: one child per acceptance criterion, or per ``--group 1,2``."""
-    _splittable(parent, config)
+    _splittable(parent, config, force)
     criteria = parent.facts.criteria
     if len(criteria) < 2:
         raise GroomError(f"{parent.id} has {len(criteria)} acceptance criteria; --by-criteria needs two or more")
-    grouped = [[criteria[n - 1] for n in numbers] for numbers in _groups(parent, groups)]
+    numbers = _groups(parent, groups)
+    grouped = [[criteria[n - 1] for n in chosen] for chosen in numbers]
     if titles and len(titles) != len(grouped):
         raise GroomError(f"{len(titles)} --into title(s) for {len(grouped)} children; give one per child or none")
-    names = [check_title(t) for t in titles] or [_title_from(group) for group in grouped]
+    names = [check_title(t) for t in titles] or [
+        _title_from(group, chosen[0]) for group, chosen in zip(grouped, numbers, strict=True)
+    ]
     return _children(parent, names, grouped, order, taken, config)
 
 
-def _title_from(criteria: Sequence[str]) -> str:
-    text = " ".join(criteria[0].split())
-    text = re.sub(r"^(given|when|then)\s+", "", text, flags=re.I)
-    text = text[0].upper() + text[1:] if text else "Part of the story"
+_GIVEN_WHEN_THEN = re.compile(r"^given (?P<given>.+?),? when (?P<when>.+?),? then (?P<then>.+?)[.!]?$", re.I)
+MAX_CHILD_TITLE = 80
+
+
+def _title_from(criteria: Sequence[str], number: int) -> str:
+    """A child's title from its first criterion: the outcome of a Given/When/Then ("The last
+    synced list is shown when I open it offline"), or the criterion itself when short; a
+    criterion that makes no short title asks for --into."""
+    text = " ".join(criteria[0].split()).rstrip(".")
+    found = _GIVEN_WHEN_THEN.match(text)
+    if found:
+        then, when = found.group("then"), found.group("when")
+        text = f"{then} when {when}" if len(then) + len(when) + 6 <= MAX_CHILD_TITLE else then
+    text = text[:1].upper() + text[1:]
     if len(criteria) > 1:
         text += f" (+{len(criteria) - 1} more)"
-    return text if len(text) <= 100 else text[:99] + "…"
+    if len(text) > MAX_CHILD_TITLE:
+        raise GroomError(
+            f"criterion {number} makes no short title ({len(text)} characters); name the children with "
+            "--into TITLE, one per child"
+        )
+    return text
 
 
 _TIMEBOX = re.compile(r"[0-9]+(\.[0-9]+)?[hdw]")

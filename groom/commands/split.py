@@ -32,6 +32,7 @@ def split_story(
     groups: Sequence[str] = (),
     spike: str | None = None,
     timebox: str = split.DEFAULT_TIMEBOX,
+    force: bool = False,
     dry_run: bool = False,
 ) -> Split:
     """Children (or a spike) for one story and the parent's new values, all files or none."""
@@ -42,9 +43,9 @@ def split_story(
     if spike is not None:
         plan = split.plan_spike(story, spike, timebox, order, taken, ws.config)
     elif by_criteria:
-        plan = split.plan_by_criteria(story, groups, into, order, taken, ws.config)
+        plan = split.plan_by_criteria(story, groups, into, order, taken, ws.config, force=force)
     else:
-        plan = split.plan_into(story, into, order, taken, ws.config)
+        plan = split.plan_into(story, into, order, taken, ws.config, force=force)
     changes = [edits.Change(story, plan.changes)]
     created = [_new_file(new) for new in plan.created]
     return Split(plan, edits.apply(ws.config.backlog, changes, created, dry_run=dry_run))

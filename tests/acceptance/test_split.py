@@ -94,10 +94,7 @@ def test_split_by_criteria_and_groups(family: Project, groom: Runner) -> None:
     assert "- [ ] Given items ticked offline, when the connection returns, then the ticks are synced\n" in text
     assert "- [ ] Given a conflicting edit, when syncing, then the newest change wins\n" in text
     assert "last synced version" not in text
-    assert (
-        front(second)["title"]
-        == "Items ticked offline, when the connection returns, then the ticks are synced (+1 more)"
-    )
+    assert front(second)["title"] == "The ticks are synced when the connection returns (+1 more)"
     assert groom("check").code == 0
 
 
@@ -349,3 +346,39 @@ def test_renumber_renames_only_a_file_named_for_the_id(project: Project, groom: 
     assert result.code == 0, result
     assert (project.backlog / "S-12-copied.md").exists()
     assert "id: S-32" in (project.backlog / "S-12-copied.md").read_text()
+
+
+def test_a_story_in_a_sprint_needs_force_to_split_and_leaves_the_sprint(project: Project, groom: Runner) -> None:
+    project.story("S-1", status="in-progress", rank="a0", sprint="2026-24")
+    before = (project.backlog / "S-1.md").read_bytes()
+    result = groom("split", "S-1", "--into", "A", "--into", "B")
+    assert result.code == 2, result
+    assert result.err == (
+        "groom: error: S-1 is in-progress in sprint 2026-24: splitting it takes it out of the sprint; "
+        "pass --force to split it anyway\n"
+    )
+    assert (project.backlog / "S-1.md").read_bytes() == before
+    forced = groom("split", "S-1", "--into", "A", "--into", "B", "--force")
+    assert forced.code == 0, forced
+    text = (project.backlog / "S-1.md").read_text()
+    assert "status: split" in text and "sprint:" not in text
+
+
+def test_a_criterion_that_makes_no_short_title_asks_for_into(project: Project, groom: Runner) -> None:
+    long = "Given " + "a very long condition " * 5 + ", when I act, then " + "a long outcome " * 6
+    body = f"As a cook I want a thing so that I get value.\n\n## Acceptance criteria\n- [ ] {long}\n- [ ] Short one\n"
+    project.story("S-1", status="refining", rank="a0", value=3, body=body)
+    result = groom("split", "S-1", "--by-criteria")
+    assert result.code == 2, result
+    assert "criterion 1 makes no short title" in result.err and "--into TITLE" in result.err
+    assert groom("split", "S-1", "--by-criteria", "--into", "Long part", "--into", "Short part").code == 0
+
+
+def test_after_a_spike_the_advice_is_to_wait_for_it(project: Project, groom: Runner) -> None:
+    body = "As a cook I want a thing so that I get value.\n\n## Acceptance criteria\n- [ ] It works\n\n## Questions\n- [ ] @mira: which source?\n"
+    project.story("S-1", status="ready", rank="a5", body=body)
+    before = groom("check").out
+    assert "turn them into a spike" in before, before
+    assert groom("split", "S-1", "--spike", "Which source?").code == 0
+    after = groom("check").out
+    assert "answer them when S-2 is done (the spike this story depends on)" in after, after
