@@ -375,7 +375,10 @@ def test_a_criterion_that_makes_no_short_title_asks_for_into(project: Project, g
 
 
 def test_after_a_spike_the_advice_is_to_wait_for_it(project: Project, groom: Runner) -> None:
-    body = "As a cook I want a thing so that I get value.\n\n## Acceptance criteria\n- [ ] It works\n\n## Questions\n- [ ] @mira: which source?\n"
+    body = (
+        "As a cook I want a thing so that I get value.\n\n## Acceptance criteria\n- [ ] It works\n\n"
+        "## Questions\n- [ ] @mira: which source?\n"
+    )
     project.story("S-1", status="ready", rank="a5", body=body)
     before = groom("check").out
     assert "turn them into a spike" in before, before
