@@ -16,7 +16,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from groom import __version__, report
-from groom.errors import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, GroomError
+from groom.errors import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, GroomError
 from groom.workspace import Workspace
 
 app = typer.Typer(
@@ -47,16 +47,23 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+_GLOBAL: dict[str, Path | None] = {"config": None, "backlog": None}
+"""--config and --backlog given before the command (groom --config x list)."""
+
+
 @app.callback()
 def main(
-    version: Annotated[
+    version: Annotated[  # noqa: ARG001  # handled by its eager callback
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
     ] = False,
+    config: ConfigOption = None,
+    backlog: BacklogOption = None,
 ) -> None:
     """Backlog refinement for user stories kept as markdown files in git.
 
     Exit codes: 0 ok, 1 findings, 2 usage, configuration or I/O error, 3 a bug in groom.
     """
+    _GLOBAL.update(config=config, backlog=backlog)
 
 
 _OPEN: list[Workspace] = []
@@ -65,6 +72,8 @@ _OPEN: list[Workspace] = []
 
 def _workspace(config: Path | None, backlog: Path | None, *, writes: bool = False) -> Workspace:
     """The run's workspace; ``writes`` for a command that may write (the lock is exclusive)."""
+    config = config or _GLOBAL["config"]
+    backlog = backlog or _GLOBAL["backlog"]
     ws = Workspace.open(Path.cwd(), config, backlog, writes=writes)
     _OPEN.append(ws)
     return ws
@@ -160,7 +169,8 @@ def check(
 @app.command("list", short_help="List stories in backlog order, with readiness.")
 def list_(
     status: Annotated[
-        str | None, typer.Option("--status", help="Only stories with this status.", show_default=False)
+        list[str] | None,
+        typer.Option("--status", help="Only stories with this status (give it again for more).", show_default=False),
     ] = None,
     output: Annotated[str | None, typer.Option("--format", help=_formats(report.LIST), show_default=False)] = None,
     config: ConfigOption = None,
@@ -176,7 +186,7 @@ def list_(
 
     chosen = _format(report.LIST, output)
     ws = _workspace(config, backlog)
-    _emit(report.LIST, chosen, read.list_stories(ws, status))
+    _emit(report.LIST, chosen, read.list_stories(ws, status or []))
     _finish(ws)
 
 
@@ -492,7 +502,6 @@ def sprint_candidates(
             metavar="N",
             help="Points the team can take (default: groom.toml, else the mean velocity of the last three sprints).",
             show_default=False,
-            min=0,
         ),
     ] = None,
     fill: Annotated[
@@ -766,8 +775,24 @@ def run() -> None:
 
 
 def _run() -> None:
+    # typer (< 0.29, pinned) vendors click; its usage errors are caught here to say them in one
+    # line instead of click's four.
+    from typer._click.exceptions import NoArgsIsHelpError, UsageError
+
     try:
-        app()
+        code = app(standalone_mode=False)
+        if isinstance(code, int) and code:
+            sys.exit(code)
+    except NoArgsIsHelpError as exc:
+        if exc.ctx is not None:
+            sys.stdout.write(exc.ctx.get_help() + "\n")
+    except UsageError as exc:
+        command = exc.ctx.command_path if exc.ctx is not None else "groom"
+        sys.stderr.write(_visible(f"groom: error: {exc.format_message()} (see {command} --help)") + "\n")
+        sys.exit(EXIT_USAGE)
+    except typer.Abort:
+        sys.stderr.write("groom: interrupted\n")
+        sys.exit(130)
     except GroomError as exc:
         sys.stderr.write(_visible(f"groom: error: {exc}") + "\n")
         sys.exit(exc.exit_code)

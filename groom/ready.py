@@ -97,7 +97,11 @@ def describe(error: ValidationError) -> str:
         missing = [key for key in expected if key not in instance]
         return f"missing key {', '.join(missing)!s}" if missing else error.message
     if keyword == "enum":
-        return f"{name} is {show(instance)}; expected one of {_choices(expected)}"
+        alike = [
+            v for v in expected if isinstance(v, str) and isinstance(instance, str) and v.lower() == instance.lower()
+        ]
+        hint = f"; did you mean {show(alike[0])}?" if alike else ""
+        return f"{name} is {show(instance)}{hint}; expected one of {_choices(expected)}"
     if keyword == "const":
         return f"{name} is {show(instance)}; expected {show(expected)}"
     if keyword == "type":
@@ -173,6 +177,14 @@ class Judge:
                 result.append(dep)
         return result
 
+    def _id_words(self, error: ValidationError) -> str:
+        """An id that misses the team's pattern, said as the team would: what ids look like."""
+        if list(error.absolute_path) != ["id"] or error.validator != "pattern":
+            return ""
+        examples = " or ".join(f"{prefix}12" for prefix in self.backlog.config.id_prefixes)
+        dotted = examples.split()[0] + ".1"
+        return f"id {show(error.instance)} is not an id of this backlog; ids look like {examples} (or {dotted})"
+
     def _open_spike(self, story: Story) -> str | None:
         """The first open spike the story depends on: its questions wait for it."""
         for dep in story.depends_on:
@@ -186,7 +198,8 @@ class Judge:
 
     def structure(self, story: Story, instance: dict[str, Any]) -> list[Finding]:
         found = [
-            self._finding(story, error, "schema", describe(error)) for error in _errors(self.schemas.story, instance)
+            self._finding(story, error, "schema", self._id_words(error) or describe(error))
+            for error in _errors(self.schemas.story, instance)
         ]
         for key in NUMBERS:
             value = story.data.get(key)
@@ -533,10 +546,11 @@ def _ranks(backlog: Backlog) -> Iterator[Finding]:
 
 
 def _file_names(backlog: Backlog) -> Iterator[Finding]:
+    prefixes = tuple(prefix.lower() for prefix in backlog.config.id_prefixes)
     for story in backlog.stories:
         story_id = story.id
-        if not story_id:
-            continue
+        if not story_id or not story_id.lower().startswith(prefixes):
+            continue  # the id itself is wrong (the schema says so): the file name is not the point
         stem = os.path.basename(story.path).removesuffix(".md").lower()
         wanted = story_id.lower()
         if stem == wanted or (stem.startswith(wanted) and not stem[len(wanted)].isalnum()):

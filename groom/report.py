@@ -100,7 +100,8 @@ def _summary(result: CheckResult) -> str:
     text = f"checked {result.checked} {noun}: {errors} error{'s' if errors != 1 else ''}, "
     text += f"{warnings} warning{'s' if warnings != 1 else ''}"
     if result.outside:
-        text += f"; {len(result.outside)} path(s) given are not stories of this backlog and were not checked"
+        names = ", ".join(result.outside[:3]) + (", …" if len(result.outside) > 3 else "")
+        text += f"; not stories of this backlog, not checked: {names}"
     return text
 
 

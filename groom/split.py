@@ -132,7 +132,8 @@ def _splittable(story: Story, config: Config, force: bool) -> Story:
     if story.status in config.final_statuses and not force:
         sprint = story.data.get("sprint")
         raise GroomError(
-            f"{story.id} is {story.status}" + (f" in sprint {sprint}" if sprint is not None else "")
+            f"{story.id} is {story.status}"
+            + (f" in sprint {sprint}" if sprint is not None else "")
             + ": splitting it takes it out of the sprint; pass --force to split it anyway"
         )
     return story

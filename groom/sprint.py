@@ -60,7 +60,7 @@ def capacity(stories: Sequence[Story], config: Config, given: float | None) -> C
     """``--capacity``, else [sprint] capacity, else the mean velocity of the last three sprints."""
     history = velocity_history(stories, config)
     if given is not None:
-        if not math.isfinite(given) or given > MAX_CAPACITY:
+        if not math.isfinite(given) or not 0 <= given <= MAX_CAPACITY:
             raise ConfigError(f"--capacity {given:g}: give a number of points from 0 to {MAX_CAPACITY:,}")
         return Capacity(given, "given with --capacity", history)
     if config.capacity is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -80,16 +81,21 @@ class Listing:
     children carry its work)."""
 
 
-def list_stories(ws: Workspace, status: str | None) -> Listing:
-    """``groom list``: stories in backlog order, whether each meets the DoR, and the open work."""
+def list_stories(ws: Workspace, statuses: Sequence[str] = ()) -> Listing:
+    """``groom list``: stories in backlog order, whether each meets the DoR, and the open work.
+    ``statuses`` filter (any of them, whatever the case)."""
     config = ws.config
-    if status is not None and status not in config.statuses:
-        raise GroomError(f"unknown status {status!r}; use one of: {', '.join(config.statuses)}")
+    wanted = set()
+    for status in statuses:
+        known = [name for name in config.statuses if name.lower() == status.lower()]
+        if not known:
+            raise GroomError(f"unknown status {status!r}; use one of: {', '.join(config.statuses)}")
+        wanted.add(known[0])
     judge = ws.judge
     rows = tuple(
         (story, None if story.status in config.inactive_statuses else not judge.gaps(story))
         for story in ws.backlog.stories
-        if status is None or story.status == status
+        if not wanted or story.status in wanted
     )
     open_estimates = [story.points for story, _ in rows if config.is_open(story.status)]
     history = [as_points(story.estimate) for story, _ in rows if story.status in config.inactive_statuses]

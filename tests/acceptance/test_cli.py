@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from groom import __version__, cli
-from tests.conftest import REPO, Project, Runner
+from tests.conftest import REPO, Project, Runner, story_text
 
 
 def test_list_in_backlog_order(project: Project, groom: Runner) -> None:
@@ -177,3 +177,55 @@ def test_control_characters_from_a_story_never_reach_the_terminal(project: Proje
         assert "\\u001b[31mALERT" in result.out, result
     rows = groom("list", "--format", "json").json()
     assert rows[0]["title"] == "red \x1b[31mALERT\x07 \x9b2J"  # JSON keeps the value itself
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (("list", "--bogus"), "No such option: --bogus"),
+        (("sprint-candidates", "--capacity", "ten"), "'ten' is not a valid float"),
+        (("estimate",), "give an ID and POINTS"),
+    ],
+)
+def test_usage_errors_are_one_line(project: Project, groom: Runner, args: tuple[str, ...], words: str) -> None:
+    project.story("S-1")
+    result = groom(*args)
+    assert result.code == 2, result
+    assert len(result.err.splitlines()) == 1, result
+    assert words in result.err, result
+
+
+def test_options_before_the_command_work(project: Project, groom: Runner) -> None:
+    project.story("S-1", name="S-1.md")
+    other = project.root / "elsewhere"
+    other.mkdir()
+    (other / "S-7.md").write_text(story_text("S-7"))
+    result = groom("--backlog", str(other), "list", "--format", "json")
+    assert result.code == 0, result
+    assert [row["id"] for row in result.json()] == ["S-7"]
+
+
+def test_status_filters_repeat_and_ignore_case(project: Project, groom: Runner) -> None:
+    project.story("S-1", status="ready", rank="a0")
+    project.story("S-2", status="draft", rank="a1")
+    project.story("S-3", status="done", rank="a2", sprint="1")
+    rows = groom("list", "--status", "Ready", "--status", "done", "--format", "json").json()
+    assert [row["id"] for row in rows] == ["S-1", "S-3"]
+
+
+def test_a_status_in_the_wrong_case_gets_a_did_you_mean(project: Project, groom: Runner) -> None:
+    project.write("S-1.md", "---\nid: S-1\ntitle: x\nstatus: Ready\n---\n")
+    assert 'status is "Ready"; did you mean "ready"?' in groom("check").out
+
+
+def test_a_wrong_id_says_what_ids_look_like_and_not_to_rename_the_file(project: Project, groom: Runner) -> None:
+    project.write("S-1.md", "---\nid: story-1\ntitle: x\nstatus: draft\n---\n")
+    out = groom("check").out
+    assert 'id "story-1" is not an id of this backlog; ids look like S-12 (or S-12.1)' in out, out
+    assert "id-filename" not in out
+
+
+def test_paths_that_are_not_stories_are_named(project: Project, groom: Runner) -> None:
+    project.story("S-1")
+    (project.root / "README.md").write_text("# hi\n")
+    assert groom("check", "README.md").out.endswith("not stories of this backlog, not checked: README.md\n")
