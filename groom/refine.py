@@ -32,6 +32,8 @@ DEFAULT_STALE_DAYS = 180
 class Action:
     story: Story
     question: Question
+    position: int = 0
+    """The story's place among the open stories, 1 at the top."""
 
 
 def actions(stories: Sequence[Story], config: Config, owner: str | None) -> list[tuple[str, list[Action]]]:
@@ -41,15 +43,17 @@ def actions(stories: Sequence[Story], config: Config, owner: str | None) -> list
     wanted = owner.lstrip("@").lower() if owner else None
     groups: dict[str, list[Action]] = {}
     names: dict[str, str] = {}
+    position = 0
     for story in stories:  # already in backlog order
         if not config.is_open(story.status):
             continue
+        position += 1
         for question in story.facts.open_questions:
             name = question.owner or ""
             if wanted is not None and name.lower() != wanted:
                 continue
             shown = names.setdefault(name.lower(), name)
-            groups.setdefault(shown, []).append(Action(story, question))
+            groups.setdefault(shown, []).append(Action(story, question, position))
     return sorted(groups.items(), key=lambda item: (item[0] == "", item[0].lower()))
 
 

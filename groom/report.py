@@ -861,9 +861,7 @@ def actions_table(groups: Sequence[tuple[str, Sequence[Action]]]) -> str:
     lines = []
     for owner, items in groups:
         lines.append(f"@{owner} ({len(items)})" if owner else f"no owner ({len(items)})")
-        lines.extend(
-            f"  {a.story.id:<8} {_quoted(a.story.rank):<8} {a.question.text}   ({a.story.title})" for a in items
-        )
+        lines.extend(f"  {a.story.id:<8} #{a.position:<4} {a.question.text}   ({a.story.title})" for a in items)
     return "\n".join(lines) + "\n"
 
 
@@ -876,6 +874,7 @@ def actions_json(groups: Sequence[tuple[str, Sequence[Action]]]) -> str:
                     "id": a.story.id,
                     "title": a.story.title,
                     "rank": a.story.rank,
+                    "position": a.position,
                     "question": a.question.text,
                     "path": a.story.display,
                     "line": a.question.line or None,
