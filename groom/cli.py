@@ -103,8 +103,17 @@ def _visible(text: str) -> str:
     return _CONTROL.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
 
 
+READABLE = frozenset({"text", "table"})
+"""Formats meant for a person: wrapped and coloured on a terminal (never when piped)."""
+
+
 def _emit(registry: report.Formats[Result], name: str, result: Result) -> None:
-    sys.stdout.write(_visible(registry.render(name, result)))
+    text = _visible(registry.render(name, result))
+    if name in READABLE:
+        from groom import terminal
+
+        text = terminal.fit(text, terminal.style_for(sys.stdout))
+    sys.stdout.write(text)
     sys.stdout.flush()
 
 
@@ -112,8 +121,12 @@ def _finish(ws: Workspace) -> None:
     """Name every story file the command could not read, on stderr, and exit 1 if there was one:
     what was printed leaves them out, and nothing that is left out goes unsaid."""
     unreadable = ws.unreadable
+    from groom import terminal
+
+    style = terminal.style_for(sys.stderr)
     for item in unreadable[:UNREADABLE_SHOWN]:
-        sys.stderr.write(_visible(f"{item.display}:{item.line}:{item.column}: cannot be read: {item.message}") + "\n")
+        line = _visible(f"{item.display}:{item.line}:{item.column}: cannot be read: {item.message}")
+        sys.stderr.write(terminal.fit(line, style) + "\n")
     if len(unreadable) > UNREADABLE_SHOWN:
         sys.stderr.write(
             f"and {len(unreadable) - UNREADABLE_SHOWN} more story files cannot be read; groom check lists them\n"
