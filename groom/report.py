@@ -955,7 +955,9 @@ def agenda_json(result: Agenda) -> str:
     return _dump(document)
 
 
-AGENDA: Formats[Agenda] = Formats(table=agenda_table, markdown=agenda_markdown, json=agenda_json)
+AGENDA: Formats[Agenda] = Formats(
+    text=agenda_table, markdown=agenda_markdown, json=agenda_json, table=agenda_table  # table: the old name
+)
 
 
 def _date(stamp: float) -> str:

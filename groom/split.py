@@ -102,6 +102,24 @@ def _persona_and_benefit(story: Story) -> tuple[str, str, str] | None:
     return match.group(1), match.group("persona").strip(), match.group("benefit").strip().rstrip(".")
 
 
+_VERBS = frozenset(
+    "add archive ask assign book browse buy cancel change check choose close compare copy create delete download "
+    "drag edit export filter find generate get group hide import invite join keep leave list log mark merge move "
+    "open order pay pick plan print read receive remember remove rename reorder reply reset save scale scan search "
+    "see select send set share show sign sort start stop store switch sync tag tick track undo update upload use "
+    "view vote watch write".split()
+)
+
+
+def _want(title: str) -> str:
+    """What the narrative says the persona wants: "to sync ticks made offline" when the title
+    starts with a verb, else the title itself, quoted ("“Offline read”")."""
+    first = title.split(maxsplit=1)[0].lower() if title.split() else ""
+    if first in _VERBS:
+        return "to " + (title[0].lower() + title[1:] if title[:2] != title[:2].upper() else title)
+    return f"“{title}”"
+
+
 def _child_body(parent: Story, title: str, criteria: Sequence[str]) -> str:
     """The parent's persona and benefit around the child's title; a child cut along the
     criteria keeps the parent's whole narrative, its criteria say which part it is."""
@@ -111,8 +129,7 @@ def _child_body(parent: Story, title: str, criteria: Sequence[str]) -> str:
         lines += [parent.facts.narrative_text.strip().rstrip(".") + ".", ""]
     elif narrative:
         article, persona, benefit = narrative
-        what = title[0].lower() + title[1:] if title[:2] != title[:2].upper() else title
-        lines += [f"As {article} {persona} I want to {what} so that {benefit}.", ""]
+        lines += [f"As {article} {persona} I want {_want(title)} so that {benefit}.", ""]
     lines += [f"Split from {parent.id} ({parent.title}).", "", "## Acceptance criteria"]
     lines += [f"- [ ] {criterion}" for criterion in criteria]
     return "\n".join(lines) + "\n"

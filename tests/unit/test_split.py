@@ -116,3 +116,10 @@ def test_renumber_updates_every_reference() -> None:
         ("S-1", {"children": ["S-8"]}),
         ("S-3", {"depends_on": ["S-8", "S-1"]}),
     ]
+
+
+def test_a_child_narrative_stays_grammatical() -> None:
+    plan = split.plan_into(parent(), ["Offline read", "Sync ticks made offline"], neighbours(), [], CONFIG)
+    first, second = (new.body.splitlines()[0] for new in plan.created)
+    assert first == "As a shopper I want “Offline read” so that I can shop in the basement."
+    assert second == "As a shopper I want to sync ticks made offline so that I can shop in the basement."
