@@ -956,7 +956,10 @@ def agenda_json(result: Agenda) -> str:
 
 
 AGENDA: Formats[Agenda] = Formats(
-    text=agenda_table, markdown=agenda_markdown, json=agenda_json, table=agenda_table  # table: the old name
+    text=agenda_table,
+    markdown=agenda_markdown,
+    json=agenda_json,
+    table=agenda_table,  # table: the old name
 )
 
 
