@@ -103,7 +103,7 @@ def _persona_and_benefit(story: Story) -> tuple[str, str, str] | None:
 
 
 _VERBS = frozenset(
-    [
+    {
         "add",
         "archive",
         "ask",
@@ -182,7 +182,7 @@ _VERBS = frozenset(
         "vote",
         "watch",
         "write",
-    ]
+    }
 )
 
 
