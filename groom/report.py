@@ -733,26 +733,32 @@ def sprint_table(selection: Selection) -> str:
     from rich.console import Console
     from rich.table import Table
 
-    grid = Table(title="Sprint candidates", title_justify="left", expand=False)
-    for name in ("#", "id", "title", "estimate", "cumulative"):
-        grid.add_column(name, justify="left" if name in ("id", "title") else "right")
-    for index, candidate in enumerate(selection.candidates, start=1):
-        grid.add_row(
-            str(index),
-            candidate.story.id,
-            candidate.story.title,
-            fmt(candidate.points),
-            fmt(candidate.cumulative),
-        )
-    buffer = StringIO()
     width = shutil.get_terminal_size((120, 24)).columns
+    rows = [
+        [str(index), c.story.id, c.story.title, fmt(c.points), fmt(c.cumulative)]
+        for index, c in enumerate(selection.candidates, start=1)
+    ]
+    headers = ("#", "id", "title", "estimate", "cumulative")
+    # Only titles give way to a narrow terminal (shortened with …); ids and numbers never.
+    others = sum(max(len(headers[i]), *(len(row[i]) for row in rows)) for i in (0, 1, 3, 4)) if rows else 0
+    room = max(width - others - 3 * len(headers) - 1, 12)
+    for row in rows:
+        if len(row[2]) > room:
+            row[2] = row[2][: room - 1] + "…"
+    grid = Table(title="Sprint candidates", title_justify="left", expand=False)
+    for name in headers:
+        grid.add_column(name, justify="left" if name in ("id", "title") else "right", no_wrap=True)
+    for row in rows:
+        grid.add_row(*row)
+    buffer = StringIO()
     Console(file=buffer, width=width, color_system=None, highlight=False).print(grid)
     lines = [_capacity_line(selection)]
     if selection.unreadable:
         lines.append("warning: " + unreadable_note(selection.unreadable, "this plan"))
     if not selection.candidates:
         lines.append("no story fits the sprint: the stories at the top and why are below")
-    lines.extend(line.rstrip() for line in buffer.getvalue().rstrip("\n").splitlines())
+    else:
+        lines.extend(line.rstrip() for line in buffer.getvalue().rstrip("\n").splitlines())
     lines.append(f"total {fmt(selection.total)} of {fmt(selection.capacity.points)} points")
     lines.append(_confidence_line(selection))
     lines.extend(_forecast_lines(selection))

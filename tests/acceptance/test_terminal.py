@@ -51,10 +51,19 @@ def _backlog(project: Project) -> None:
 
 def test_at_80_columns_no_line_is_longer_and_no_word_is_broken(project: Project) -> None:
     _backlog(project)
-    for args in (("check",), ("list",), ("refine",), ("actions",)):
+    for args in (
+        ("check",),
+        ("list",),
+        ("refine",),
+        ("actions",),
+        ("sprint-candidates", "--capacity", "5"),
+        ("stale",),
+    ):
         seen = ESCAPE.sub("", _at_terminal(project.root, *args))
         assert all(len(line) <= 80 for line in seen.splitlines()), (args, seen)
-        assert "offline sync for this" in " ".join(seen.split()) or args == ("list",), seen
+        assert "offline sync for this" in " ".join(seen.split()) or args[0] in ("list", "sprint-candidates", "stale"), (
+            seen
+        )
     check = _at_terminal(project.root, "check")
     assert "\x1b[31merror\x1b[0m" in check, check
 
@@ -67,3 +76,10 @@ def test_no_colour_with_no_color_or_when_piped(project: Project) -> None:
     )
     assert not ESCAPE.search(piped.stdout + piped.stderr)
     assert any(len(line) > 80 for line in piped.stdout.splitlines())  # piped: never wrapped, parsers read it
+
+
+def test_sprint_table_shortens_titles_never_ids(project: Project) -> None:
+    project.story("S-1", rank="a0", estimate=3, title="A very long title " * 8)
+    seen = ESCAPE.sub("", _at_terminal(project.root, "sprint-candidates", "--capacity", "5"))
+    rows = [line for line in seen.splitlines() if "S-1" in line and "│" in line]
+    assert len(rows) == 1 and "…" in rows[0] and rows[0].rstrip().endswith("│"), seen
