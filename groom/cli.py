@@ -527,8 +527,14 @@ def sprint_candidates(
         ),
     ] = None,
     sprints: Annotated[
-        int, typer.Option("--sprints", metavar="K", help="Also forecast the next K sprints (Monte Carlo).", min=0)
-    ] = 0,
+        int | None,
+        typer.Option(
+            "--sprints",
+            metavar="K",
+            help="Also forecast the next K sprints, 1 to 26 (Monte Carlo).",
+            show_default=False,
+        ),
+    ] = None,
     seed: Annotated[
         int | None,
         typer.Option("--seed", help="Random seed of the Monte Carlo readings (default 42).", show_default=False),
@@ -551,8 +557,10 @@ def sprint_candidates(
 
     chosen = _format(report.SPRINT, output)
     ws = _workspace(config, backlog)
+    if sprints is not None and not 1 <= sprints <= sprint.MAX_SPRINTS:
+        raise GroomError(f"--sprints {sprints}: forecast 1 to {sprint.MAX_SPRINTS} sprints")
     result = command.candidates(
-        ws, capacity, fill.value if fill else None, sprints, sprint.DEFAULT_SEED if seed is None else seed
+        ws, capacity, fill.value if fill else None, sprints or 0, sprint.DEFAULT_SEED if seed is None else seed
     )
     _emit(report.SPRINT, chosen, result)
     _finish(ws)

@@ -346,8 +346,9 @@ def test_strict_fill_ends_the_forecast_at_a_story_without_estimate(project: Proj
     )
 
 
-@pytest.mark.parametrize("sprints", ["27", "-1"])
+@pytest.mark.parametrize("sprints", ["0", "27", "-1"])
 def test_sprints_outside_1_to_26_are_refused(project: Project, groom: Runner, sprints: str) -> None:
     project.story("S-1", rank="a0")
     result = groom("sprint-candidates", "--capacity", "5", "--sprints", sprints)
     assert result.code == 2, result
+    assert result.err == f"groom: error: --sprints {sprints}: forecast 1 to 26 sprints\n"
