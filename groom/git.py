@@ -33,26 +33,17 @@ def top_level(folder: Path) -> Path | None:
     return Path(top.strip()) if top is not None else None
 
 
+def _patches(root: Path, target: str, options: list[str]) -> str | None:
+    """``git log -p -U0`` over ``target``, in a form no user setting changes (prefixes, colour,
+    external diff tools, renames)."""
+    fixed = ["--no-renames", "--no-color", "--no-ext-diff", "--src-prefix=a/", "--dst-prefix=b/", "-p", "-U0"]
+    return output(["log", *fixed, *options, "--", target], root, 300)
+
+
 def _from_diffs(root: Path, target: str, ignore: tuple[str, ...], seen: dict[str, tuple[float, str]]) -> None:
     """last_changes from ``git log -p -U0``: a file's commit counts unless every line it adds or
     removes is one of the ``ignore`` keys."""
-    log = output(
-        [
-            "log",
-            "--no-renames",
-            "--no-color",
-            "--no-ext-diff",
-            "--src-prefix=a/",
-            "--dst-prefix=b/",
-            "-p",
-            "-U0",
-            "--format=%x00%ct%x09%an",
-            "--",
-            target,
-        ],
-        root,
-        300,
-    )
+    log = _patches(root, target, ["--format=%x00%ct%x09%an"])
     skip = tuple(f"{sign}{key}:" for key in ignore for sign in "+-")
     when, author = 0.0, ""
     current: str | None = None
@@ -95,25 +86,7 @@ def values_ever(folder: Path, key: str) -> dict[str, set[str]] | None:
     root = top_level(folder)
     if root is None:
         return None
-    log = output(
-        [
-            "log",
-            "--no-renames",
-            "--no-color",
-            "--no-ext-diff",
-            "--src-prefix=a/",
-            "--dst-prefix=b/",
-            "-p",
-            "-U0",
-            "--format=%x00",
-            "-G",
-            f"^{key}:",
-            "--",
-            str(folder.resolve()),
-        ],
-        root,
-        300,
-    )
+    log = _patches(root, str(folder.resolve()), ["--format=%x00", "-G", f"^{key}:"])
     found: dict[str, set[str]] = {}
     current: str | None = None
     for line in (log or "").splitlines():
