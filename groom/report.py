@@ -239,12 +239,23 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+def _width() -> int | None:
+    """The terminal's width when the output goes to one; piped output is never shortened."""
+    import sys
+
+    try:
+        return shutil.get_terminal_size((120, 24)).columns if sys.stdout.isatty() else None
+    except (AttributeError, ValueError):
+        return None
+
+
 def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], flexible: int = -1) -> str:
     """A plain aligned table; the ``flexible`` column is shortened to fit the terminal."""
     cells = [[_cell(v) for v in row] for row in rows]
     widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
-    if flexible >= 0 and cells:
-        room = shutil.get_terminal_size((120, 24)).columns - (sum(widths) - widths[flexible]) - 2 * (len(widths) - 1)
+    width = _width()
+    if flexible >= 0 and cells and width is not None:
+        room = width - (sum(widths) - widths[flexible]) - 2 * (len(widths) - 1)
         if room < widths[flexible]:
             limit = max(room, 12)
             widths[flexible] = min(widths[flexible], limit)
@@ -705,7 +716,11 @@ def _forecast_lines(selection: Selection) -> list[str]:
     lines = []
     for sprint in selection.forecast:
         ids = ", ".join(s.id + (" (not ready)" if s.id in sprint.not_ready else "") for s in sprint.stories) or "-"
-        reading = f"; done within {sprint.p50} sprint(s) at 50%, {sprint.p85} at 85%" if sprint.p50 is not None else ""
+        reading = (
+            f"; by past velocities done within {sprint.p50} sprint(s) at 50%, {sprint.p85} at 85%"
+            if sprint.p50 is not None
+            else ""
+        )
         size = " — bigger than a sprint: split it" if sprint.oversized else ""
         lines.append(
             f"sprint +{sprint.number}: {ids} — "
@@ -733,7 +748,7 @@ def sprint_table(selection: Selection) -> str:
     from rich.console import Console
     from rich.table import Table
 
-    width = shutil.get_terminal_size((120, 24)).columns
+    width = _width() or 1 << 16
     rows = [
         [str(index), c.story.id, c.story.title, fmt(c.points), fmt(c.cumulative)]
         for index, c in enumerate(selection.candidates, start=1)
@@ -751,7 +766,7 @@ def sprint_table(selection: Selection) -> str:
     for row in rows:
         grid.add_row(*row)
     buffer = StringIO()
-    Console(file=buffer, width=width, color_system=None, highlight=False).print(grid)
+    Console(file=buffer, width=min(width, 1 << 12), color_system=None, highlight=False).print(grid)
     lines = [_capacity_line(selection)]
     if selection.unreadable:
         lines.append("warning: " + unreadable_note(selection.unreadable, "this plan"))
@@ -760,7 +775,8 @@ def sprint_table(selection: Selection) -> str:
     else:
         lines.extend(line.rstrip() for line in buffer.getvalue().rstrip("\n").splitlines())
     lines.append(f"total {fmt(selection.total)} of {fmt(selection.capacity.points)} points")
-    lines.append(_confidence_line(selection))
+    if selection.candidates:
+        lines.append(_confidence_line(selection))
     lines.extend(_forecast_lines(selection))
     if selection.excluded:
         lines.append("left out above the cut:")
@@ -790,7 +806,8 @@ def sprint_markdown(selection: Selection) -> str:
     ]
     forecast = _forecast_lines(selection)
     if forecast:
-        lines += ["", "**Forecast**", ""] + [f"- {_md(line)}" for line in forecast]
+        lines += ["", "**Forecast**", ""]
+        lines += [f"    - {_md(line.strip())}" if line.startswith("  ") else f"- {_md(line)}" for line in forecast]
     if selection.excluded:
         lines += ["", "**Left out above the cut**", ""]
         lines += [f"- **{e.story.id}** {_md(e.story.title)}: {_md('; '.join(e.reasons))}" for e in selection.excluded]
@@ -1108,7 +1125,8 @@ def _velocity_rows(result: Velocity) -> list[list[str]]:
 def _mean_line(result: Velocity) -> str:
     if result.mean_last_3 is None:
         return "no done story has a sprint yet: mark done stories with their sprint (sprint: 2026-24)"
-    return f"mean of the last 3 sprints: {fmt(result.mean_last_3)} points; {result.committed_source}"
+    sprints = "sprint" if result.counted == 1 else f"{result.counted} sprints"
+    return f"mean of the last {sprints}: {fmt(result.mean_last_3)} points; {result.committed_source}"
 
 
 def velocity_table(result: Velocity) -> str:

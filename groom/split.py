@@ -347,7 +347,9 @@ def _title_from(criteria: Sequence[str], number: int) -> str:
     text = " ".join(criteria[0].split()).rstrip(".")
     found = _GIVEN_WHEN_THEN.match(text)
     if found:
-        then, when = found.group("then"), found.group("when")
+        given, then, when = found.group("given"), found.group("then"), found.group("when")
+        if then.split()[0].lower() in ("it", "they", "this", "that", "these", "those"):
+            then = f"{given}: {then}"  # "It is left out" says nothing without what "it" is
         text = f"{then} when {when}" if len(then) + len(when) + 6 <= MAX_CHILD_TITLE else then
     text = text[:1].upper() + text[1:]
     if len(criteria) > 1:

@@ -222,8 +222,8 @@ def select(
     remaining = cap.points
     strict_stop = False
     for story in open_stories:
-        if remaining < smallest:
-            break
+        if remaining < smallest and any(isinstance(w, Candidate) for w in walked):
+            break  # nothing more fits; with no candidate yet the walk goes on to say why
         if story.id in exclude:
             walked.append(Excluded(story, ("left out in planning (--exclude)",)))
             continue
@@ -302,10 +302,14 @@ def _forecast(
         if config.is_open(story.status) and story.status not in config.final_statuses and story.id not in chosen
     ]
     cumulative = first_points
+    waiting = {story.id for story in queue}
     for number in range(2, sprints + 1):
         if not queue:
             break
-        members, unestimated, queue, stopped = _fill_one(queue, config, cap.points, fill)
+        members, unestimated, queue, stopped = _fill_one(queue, config, cap.points, fill, waiting)
+        if not members and not unestimated and not stopped:
+            break  # only stories waiting on dependencies that are never forecast (a cycle)
+        waiting -= {story.id for story in members} | set(unestimated)
         points = sum(story_points(s, config) or 0.0 for s in members)
         cumulative += points
         not_ready = tuple(s.id for s in members if s.status not in config.ready_statuses or judge.gaps(s))
@@ -329,32 +333,38 @@ def _forecast(
 
 
 def _fill_one(
-    queue: list[Story], config: Config, capacity: float, fill: str
+    queue: list[Story], config: Config, capacity: float, fill: str, waiting: set[str]
 ) -> tuple[list[Story], tuple[str, ...], list[Story], bool]:
     """One forecast sprint from the front of ``queue``: (members, unestimated named, the queue
-    left, whether strict fill stopped at an unestimated story)."""
+    left, whether strict fill stopped at an unestimated story). A story waits while one of its
+    dependencies is still in ``waiting`` (open and not yet forecast); an unestimated story is
+    named in the sprint its place in the backlog reaches, and then left out."""
     members: list[Story] = []
-    unestimated: list[str] = []
-    left: list[Story] = []
+    unestimated: list[tuple[int, str]] = []
     room = capacity
+    last = -1
     for index, story in enumerate(queue):
         points = story_points(story, config)
         if points is None:
-            unestimated.append(story.id)
             if fill == "strict":
-                return members, tuple(unestimated), queue[index:], True
+                return members, (story.id,), queue[index:], True
+            unestimated.append((index, story.id))
             continue
-        if points <= room + 1e-9:
+        blocked = any(dep in waiting and dep not in {m.id for m in members} for dep in story.depends_on)
+        if not blocked and points <= room + 1e-9:
             members.append(story)
             room -= points
-        elif not members and points > capacity:
+            last = index
+        elif not blocked and not members and points > capacity:
             members.append(story)  # bigger than any sprint: alone, flagged
-            return members, tuple(unestimated), left + queue[index + 1 :], False
-        else:
-            left.append(story)
-            if fill == "strict":
-                return members, tuple(unestimated), left + queue[index + 1 :], False
-    return members, tuple(unestimated), left, False
+            last = index
+            break
+        elif fill == "strict" and not blocked:
+            break
+    named = tuple(story_id for index, story_id in unestimated if index < last)
+    taken = {id(story) for story in members}
+    remaining = [story for story in queue if id(story) not in taken and story.id not in named]
+    return members, named, remaining, False
 
 
 def _sprints_needed(points: float, velocities: Sequence[float], generator: random.Random) -> tuple[int, int]:

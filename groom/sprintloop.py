@@ -64,7 +64,7 @@ def close(stories: Sequence[Story], config: Config, name: str, to: str | None) -
     value = sprint_value(name)
     inside = [story for story in members(stories, str(value)) if story.status not in config.inactive_statuses]
     if not inside:
-        raise GroomError(f"no story is in sprint {value}; 'groom list' shows the sprints")
+        raise GroomError(f"no open or done story has sprint: {value}; check the sprint's name")
     done = tuple(story for story in inside if story.status in config.done_statuses)
     unfinished = tuple(story for story in inside if story.status not in config.done_statuses)
     committed = sum(story_points(story, config) or 0.0 for story in inside)
@@ -112,6 +112,8 @@ class Velocity:
     mean_last_3: float | None
     committed_source: str
     """Where the committed figures come from, in words."""
+    counted: int = 0
+    """How many sprints the mean is over (three, or fewer when there are fewer)."""
 
 
 def velocity(
@@ -123,14 +125,20 @@ def velocity(
     """Per sprint, oldest first: done stories and points, and (with ``ever_in``, the sprints
     each story's file was ever in, from git) the points committed to it."""
     done: dict[str, list[Story]] = {}
+    running: set[str] = set()
     for story in stories:
         sprint = story.data.get("sprint")
         if sprint is not None and story.status in config.done_statuses:
             done.setdefault(str(sprint), []).append(story)
-    names = sorted(done, key=id_key)
+        elif sprint is not None and config.is_open(story.status):
+            running.add(str(sprint))
+    # A sprint that finished nothing is known from git alone; one still holding open stories is
+    # not over yet and is no velocity.
+    ended = {name for values in (ever_in or {}).values() for name in values} - running
+    names = sorted(set(done) | ended, key=id_key)
     rows = []
     for name in names:
-        points = sum(story_points(story, config) or 0.0 for story in done[name])
+        points = sum(story_points(story, config) or 0.0 for story in done.get(name, []))
         committed = None
         if ever_in is not None:
             committed = sum(
@@ -139,13 +147,14 @@ def velocity(
                 if story.status not in config.inactive_statuses
                 and (name in ever_in.get(story.path, set()) or str(story.data.get("sprint")) == name)
             )
-        rows.append(SprintVelocity(name, points, len(done[name]), committed))
+        rows.append(SprintVelocity(name, points, len(done.get(name, [])), committed))
     recent = rows[-HISTORY_WINDOW:]
     mean = sum(row.done_points for row in recent) / len(recent) if recent else None
+    counted = len(recent)
     shown = tuple(rows[-last:]) if last else tuple(rows)
     source = (
         "committed: points of every story that was ever in the sprint, from git history"
         if ever_in is not None
         else "committed: unknown outside a git repository"
     )
-    return Velocity(shown, mean, source)
+    return Velocity(shown, mean, source, counted)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from groom import edits, git, sprint, sprintloop
@@ -42,6 +42,14 @@ def plan(
     for story_id in exclude:
         backlog.get(story_id)  # an unknown id is a mistake worth saying
     cap = sprint.capacity(backlog.stories, ws.config, given)
+    held = sprintloop.members(backlog.stories, str(sprintloop.sprint_value(name))) if add else []
+    used = sum(sprint.story_points(story, ws.config) or 0.0 for story in held)
+    if used:
+        cap = replace(
+            cap,
+            points=max(cap.points - used, 0.0),
+            source=f"{cap.source}, less {used:g} points already in sprint {name}",
+        )
     selection = sprint.select(backlog.stories, ws.judge, ws.config, cap, fill or ws.config.fill, exclude=set(exclude))
     planned = sprintloop.plan(selection, backlog.stories, ws.config, name, add=add)
     changes = [edits.Change(story, fields) for story, fields in planned]

@@ -323,7 +323,8 @@ def test_the_forecast_agrees_with_the_selection_and_never_overflows(project: Pro
     assert forecast[0]["ids"] == ids(document) == ["S-1", "S-3"]
     assert [f["ids"] for f in forecast[1:]] == [["S-2"], ["S-5"], ["S-6"]]
     assert forecast[1]["not_ready"] == ["S-2"]
-    assert forecast[1]["unestimated"] == ["S-4"]
+    assert forecast[1]["unestimated"] == []  # S-4 ranks below what sprint +2 reaches
+    assert forecast[2]["unestimated"] == ["S-4"]
     assert forecast[2]["oversized"] is True
     assert all(f["points"] <= 10 for f in forecast if not f["oversized"])
     text = groom("sprint-candidates", "--capacity", "10", "--sprints", "6").out
@@ -352,3 +353,24 @@ def test_sprints_outside_1_to_26_are_refused(project: Project, groom: Runner, sp
     result = groom("sprint-candidates", "--capacity", "5", "--sprints", sprints)
     assert result.code == 2, result
     assert result.err == f"groom: error: --sprints {sprints}: forecast 1 to 26 sprints\n"
+
+
+def test_the_forecast_keeps_a_story_after_its_dependency(project: Project, groom: Runner) -> None:
+    project.story("S-1", rank="a0", estimate=5)
+    project.story("S-2", rank="a1", status="refining", estimate=3, value=1, depends_on=["S-3"])
+    project.story("S-3", rank="a2", status="refining", estimate=5, value=1)
+    forecast = candidates(groom, "--capacity", "5", "--sprints", "4")["forecast"]
+    assert [f["ids"] for f in forecast] == [["S-1"], ["S-3"], ["S-2"]]
+
+
+def test_a_capacity_below_the_smallest_card_still_says_why(project: Project, groom: Runner) -> None:
+    for n in range(1, 4):
+        project.story(f"S-{n}", rank=f"a{n}", estimate=2)
+    document = candidates(groom, "--capacity", "0.5")
+    assert ids(document) == []
+    assert document["excluded"][0]["reasons"] == ["2 points > 0.5 left: split it or raise the capacity"]
+
+
+def test_piped_tables_are_never_shortened(project: Project, groom: Runner) -> None:
+    project.story("S-1", rank="a0", title="A title far longer than any terminal " * 5)
+    assert "A title far longer than any terminal " * 4 in groom("list").out

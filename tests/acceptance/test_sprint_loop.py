@@ -111,3 +111,24 @@ def test_close_to_the_next_sprint_keeps_status_and_estimate(example: Path, groom
     for lines in diff.values():
         assert sorted(lines) == ["+sprint: 2026-25", "-sprint: 2026-24"]
     assert groom("close", "2026-30", "--to-backlog").code == 2
+
+
+def test_plan_add_counts_what_the_sprint_already_holds(example: Path, groom: Runner) -> None:
+    assert groom("close", "2026-24", "--to", "2026-25").code == 0  # S-14 and S-15 move on
+    document = groom("plan", "2026-25", "--add", "--dry-run", "--format", "json").json()
+    held = 8 + 5  # the estimates of S-14 and S-15
+    assert document["committed_points"] + held <= 19.3 + 1e-9, document
+    assert document["capacity"] == pytest.approx(19.3 - held, abs=0.05)
+
+
+def test_a_sprint_that_finished_nothing_counts_in_velocity(example: Path, groom: Runner) -> None:
+    assert groom("close", "2026-24", "--to-backlog").code == 0
+    git(example, "commit", "-qam", "close 2026-24, nothing done")
+    sprints = groom("velocity", "--format", "json").json()
+    assert sprints["sprints"][-1] == {
+        "sprint": "2026-24",
+        "done_points": 0,
+        "done_stories": 0,
+        "committed_points": 13,
+    }
+    assert sprints["mean_last_3"] == pytest.approx((18 + 21 + 0) / 3)
