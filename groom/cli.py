@@ -659,7 +659,8 @@ def velocity(
 ) -> None:
     """Per sprint, oldest first: stories and points done, and the points committed (every story
     that was ever in the sprint, from the files' git history; unknown outside git); then the
-    mean of the last three sprints, which sprint-candidates takes as the capacity.
+    mean of the last three sprints. A closed sprint that finished nothing is known from git
+    history only, and counts here as 0.
     """
     from groom.commands import sprint as command
 
