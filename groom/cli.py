@@ -284,6 +284,35 @@ def estimate(
     _finish(ws)  # judging the DoR may have read the whole backlog: name what it could not read
 
 
+@app.command("set", short_help="Set front matter values of one story.")
+def set_(
+    story_id: Annotated[str, typer.Argument(metavar="ID", help="The story to change.")],
+    assignments: Annotated[
+        list[str], typer.Argument(metavar="KEY=VALUE...", help='value=8, labels+=mobile, labels-=web, title="New".')
+    ],
+    force: Annotated[
+        bool, typer.Option("--force", help="Write even if the story would not meet the DoR, or its estimate is final.")
+    ] = False,
+    dry_run: DryRunOption = False,
+    output: Annotated[str | None, typer.Option("--format", help=_formats(report.SET), show_default=False)] = None,
+    config: ConfigOption = None,
+    backlog: BacklogOption = None,
+) -> None:
+    """Set front matter values of one story, one line each, through the guarded writer.
+
+    KEY=VALUE sets a key (typed as YAML reads it: 8 is a number, [a, b] a list; keys the story
+    schema types as text stay text), KEY+=ITEM adds an item to a list, KEY-=ITEM removes one; any
+    key is allowed. A story that would claim ready (say status=ready) must meet the Definition
+    of Ready, and a final estimate is kept, unless --force (exit 1 and exit 2, nothing written).
+    """
+    from groom.commands import setting as command
+
+    chosen = _format(report.SET, output)
+    ws = _workspace(config, backlog, writes=not dry_run)
+    _emit(report.SET, chosen, command.set_fields(ws, story_id, assignments, force=force, dry_run=dry_run))
+    _finish(ws)
+
+
 class Order(StrEnum):
     value = "value"
     wsjf = "wsjf"

@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # each command's module is imported by the command that runs
     from groom.commands.read import CheckResult, Listing, StoryView
     from groom.commands.refine import Stale
     from groom.commands.reprioritize import Moved, Rebalanced, Reordered
+    from groom.commands.setting import Set
     from groom.commands.split import Created, Renumbered, Split
     from groom.commands.sprint import Closed, Planned
     from groom.edits import Written
@@ -1185,3 +1186,29 @@ def velocity_csv(result: Velocity) -> str:
 VELOCITY: Formats[Velocity] = Formats(
     table=velocity_table, markdown=velocity_markdown, json=velocity_json, csv=velocity_csv
 )
+
+
+# ---------------------------------------------------------------------------------------
+# set
+
+
+def set_text(result: Set) -> str:
+    story = result.story
+    if not result.changes:
+        return f"{story.id}: nothing to change; nothing written\n"
+    lines = [
+        f"{story.id}: {key} {_value(story.data.get(key))} → {_value(value)}" for key, value in result.changes.items()
+    ]
+    lines.append(_would(result.written))
+    return "\n".join(lines) + "\n"
+
+
+def set_json(result: Set) -> str:
+    return written_json(
+        result.written,
+        id=result.story.id,
+        changes={key: {"old": result.story.data.get(key), "new": value} for key, value in result.changes.items()},
+    )
+
+
+SET: Formats[Set] = Formats(text=set_text, json=set_json)

@@ -12,7 +12,20 @@ from groom import storyfile
 from tests.stories import no_disk
 
 PACKAGE = Path(__file__).resolve().parents[2] / "groom"
-PLANNING = ("model", "estimate", "reorder", "split", "sprint", "sprintloop", "refine", "ids", "rank", "facts", "ready")
+PLANNING = (
+    "model",
+    "estimate",
+    "reorder",
+    "split",
+    "sprint",
+    "sprintloop",
+    "setting",
+    "refine",
+    "ids",
+    "rank",
+    "facts",
+    "ready",
+)
 EDGE = {
     *("groom.workspace", "groom.backlog", "groom.edits", "groom.git", "groom.storyfile", "groom.commands"),
     *("subprocess", "shutil", "tempfile", "pathlib", "fcntl"),

@@ -1,0 +1,71 @@
+"""groom set: everyday edits, typed like YAML, guarded like every write."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import Project, Runner
+
+
+@pytest.fixture
+def story(project: Project) -> Project:
+    project.write(
+        "S-1.md",
+        "---\nid: S-1\ntitle: Plan the week\nstatus: refining   # in refinement\nvalue: 3\nlabels: [web]\n---\n"
+        "As a cook I want a plan so that I shop once.\n\n## Acceptance criteria\n- [ ] It works\n",
+    )
+    return project
+
+
+def test_set_changes_one_line_per_key(story: Project, groom: Runner) -> None:
+    result = groom("set", "S-1", "value=8", "labels+=mobile", "owner=ana")
+    assert result.code == 0, result
+    assert (
+        (story.backlog / "S-1.md")
+        .read_text()
+        .startswith(
+            "---\nid: S-1\ntitle: Plan the week\nstatus: refining   # in refinement\nvalue: 8\nlabels: [web, mobile]\n"
+            "owner: ana\n---\n"
+        )
+    )
+    assert result.out.splitlines() == [
+        "S-1: value 3 → 8",
+        "S-1: labels [web] → [web, mobile]",
+        "S-1: owner (none) → ana",
+        "1 file written",
+    ]
+    assert groom("set", "S-1", "labels-=web").code == 0
+    assert "labels: [mobile]" in (story.backlog / "S-1.md").read_text()
+
+
+def test_text_keys_stay_text(story: Project, groom: Runner) -> None:
+    assert groom("set", "S-1", "title=2026").code == 0
+    assert groom("show", "S-1", "--format", "json").json()["front_matter"]["title"] == "2026"
+
+
+def test_setting_ready_runs_the_dor_first(story: Project, groom: Runner) -> None:
+    before = (story.backlog / "S-1.md").read_bytes()
+    result = groom("set", "S-1", "status=ready")
+    assert result.code == 1, result
+    assert "S-1 would be ready without meeting the Definition of Ready: [estimated]" in result.err
+    assert (story.backlog / "S-1.md").read_bytes() == before
+    assert groom("set", "S-1", "status=ready", "estimate=3").code == 0
+    assert groom("check").code == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (("set", "S-1", "value"), "'value' is not KEY=VALUE"),
+        (("set", "S-1", "value=1", "value=2"), "value is given twice"),
+        (("set", "S-1", "title+=x"), "title is not a list"),
+        (("set", "S-1", "labels-=nope"), "labels has no 'nope'"),
+        (("set", "S-1", "derived=1"), "'derived' is reserved"),
+    ],
+)
+def test_bad_assignments_are_refused(story: Project, groom: Runner, args: tuple[str, ...], words: str) -> None:
+    before = (story.backlog / "S-1.md").read_bytes()
+    result = groom(*args)
+    assert result.code == 2, result
+    assert words in result.err, result
+    assert (story.backlog / "S-1.md").read_bytes() == before
