@@ -185,6 +185,29 @@ def list_(
         list[str] | None,
         typer.Option("--status", help="Only stories with this status (give it again for more).", show_default=False),
     ] = None,
+    label: Annotated[
+        list[str] | None,
+        typer.Option("--label", help="Only stories with this label (again for more).", show_default=False),
+    ] = None,
+    epic: Annotated[str | None, typer.Option("--epic", help="Only stories of this epic.", show_default=False)] = None,
+    owner: Annotated[
+        str | None, typer.Option("--owner", metavar="NAME", help="Only stories this person owns.", show_default=False)
+    ] = None,
+    ready: Annotated[
+        bool | None,
+        typer.Option(
+            "--ready/--not-ready", help="Only stories that meet (or do not meet) the DoR.", show_default=False
+        ),
+    ] = None,
+    grep: Annotated[
+        str | None,
+        typer.Option(
+            "--grep",
+            metavar="TEXT",
+            help="Only stories with TEXT in a value, criterion or question.",
+            show_default=False,
+        ),
+    ] = None,
     output: Annotated[str | None, typer.Option("--format", help=_formats(report.LIST), show_default=False)] = None,
     config: ConfigOption = None,
     backlog: BacklogOption = None,
@@ -199,7 +222,8 @@ def list_(
 
     chosen = _format(report.LIST, output)
     ws = _workspace(config, backlog)
-    _emit(report.LIST, chosen, read.list_stories(ws, status or []))
+    only = read.Filter(labels=label or [], epic=epic, owner=owner, ready=ready, grep=grep)
+    _emit(report.LIST, chosen, read.list_stories(ws, status or [], only))
     _finish(ws)
 
 

@@ -307,7 +307,20 @@ def list_json(listing: Listing) -> str:
     return _dump([list_record(s, r) for s, r in listing.rows])
 
 
-LIST: Formats[Listing] = Formats(table=list_table, json=list_json)
+def list_csv(listing: Listing) -> str:
+    import csv
+    from io import StringIO
+
+    buffer = StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(LIST_KEYS)
+    for story, ready in listing.rows:
+        record = list_record(story, ready)
+        writer.writerow(["" if record[k] is None else _cell(record[k]) for k in LIST_KEYS])
+    return buffer.getvalue()
+
+
+LIST: Formats[Listing] = Formats(table=list_table, json=list_json, csv=list_csv)
 
 
 def show_text(view: StoryView) -> str:
@@ -352,6 +365,8 @@ def show_text(view: StoryView) -> str:
     if story.facts.open_questions:
         lines.append("open questions:")
         lines.extend(f"  - {question.text}" for question in story.facts.open_questions)
+    if view.body.strip():
+        lines += ["", view.body.rstrip("\n")]
     return "\n".join(lines) + "\n"
 
 
@@ -367,6 +382,7 @@ def show_json(view: StoryView) -> str:
             {"id": dep, "status": status, "readable": dep not in view.unreadable} for dep, status in view.dependencies
         ],
         "children": list(view.children),
+        "body": view.body,
         "acceptance_criteria": list(story.facts.criteria),
         "questions": [{"text": q.text, "owner": q.owner, "answered": q.answered} for q in story.facts.questions],
     }

@@ -81,9 +81,44 @@ class Listing:
     children carry its work)."""
 
 
-def list_stories(ws: Workspace, statuses: Sequence[str] = ()) -> Listing:
+@dataclass(frozen=True, slots=True)
+class Filter:
+    """Which stories ``groom list`` shows: all given conditions hold (a repeated one: any value)."""
+
+    statuses: Sequence[str] = ()
+    labels: Sequence[str] = ()
+    epic: str | None = None
+    owner: str | None = None
+    ready: bool | None = None
+    grep: str | None = None
+
+    def keeps(self, story: Story, ready: bool | None) -> bool:
+        labels = story.data.get("labels")
+        have = {str(v).lower() for v in labels} if isinstance(labels, list) else set()
+        if self.labels and not have & {label.lower() for label in self.labels}:
+            return False
+        if self.epic is not None and str(story.data.get("epic", "")).lower() != self.epic.lower():
+            return False
+        if (
+            self.owner is not None
+            and str(story.data.get("owner", "")).lstrip("@").lower() != self.owner.lstrip("@").lower()
+        ):
+            return False
+        if self.ready is not None and ready is not self.ready:
+            return False
+        return self.grep is None or self.grep.lower() in _searchable(story)
+
+
+def _searchable(story: Story) -> str:
+    """What --grep looks in: the id, every text value of the front matter, criteria, questions."""
+    texts = [story.id, *(str(v) for v in story.data.values() if isinstance(v, str))]
+    texts += [*story.facts.criteria, *(q.text for q in story.facts.questions), story.facts.narrative_text]
+    return "\n".join(texts).lower()
+
+
+def list_stories(ws: Workspace, statuses: Sequence[str] = (), only: Filter | None = None) -> Listing:
     """``groom list``: stories in backlog order, whether each meets the DoR, and the open work.
-    ``statuses`` filter (any of them, whatever the case)."""
+    ``statuses`` filter (any of them, whatever the case); ``only`` the other conditions."""
     config = ws.config
     wanted = set()
     for status in statuses:
@@ -92,11 +127,12 @@ def list_stories(ws: Workspace, statuses: Sequence[str] = ()) -> Listing:
             raise GroomError(f"unknown status {status!r}; use one of: {', '.join(config.statuses)}")
         wanted.add(known[0])
     judge = ws.judge
-    rows = tuple(
+    judged = (
         (story, None if story.status in config.inactive_statuses else not judge.gaps(story))
         for story in ws.backlog.stories
         if not wanted or story.status in wanted
     )
+    rows = tuple(row for row in judged if only is None or only.keeps(*row))
     open_estimates = [story.points for story, _ in rows if config.is_open(story.status)]
     history = [as_points(story.estimate) for story, _ in rows if story.status in config.inactive_statuses]
     return Listing(
@@ -120,6 +156,8 @@ class StoryView:
     unreadable: tuple[str, ...] = ()
     """Dependencies whose files cannot be read."""
     judged: bool = True
+    body: str = ""
+    """The story's text below the front matter."""
     """False for split and dropped stories: they are not work, so the DoR does not judge them."""
 
 
@@ -129,6 +167,7 @@ def show(ws: Workspace, story_id: str) -> StoryView:
     deps = tuple((dep, backlog.by_id[dep][0].status if dep in backlog.by_id else None) for dep in story.depends_on)
     children = tuple(s.id for s in backlog.stories if s.parent == story.id)
     broken = tuple(dep for dep, status in deps if status is None and holder(backlog.unreadable, dep))
+    body = ws.body(story)
     if story.status in ws.config.inactive_statuses:
-        return StoryView(story, (), deps, children, broken, judged=False)
-    return StoryView(story, tuple(ws.judge.gaps(story)), deps, children, broken)
+        return StoryView(story, (), deps, children, broken, judged=False, body=body)
+    return StoryView(story, tuple(ws.judge.gaps(story)), deps, children, broken, body=body)

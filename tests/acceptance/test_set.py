@@ -69,3 +69,43 @@ def test_bad_assignments_are_refused(story: Project, groom: Runner, args: tuple[
     assert result.code == 2, result
     assert words in result.err, result
     assert (story.backlog / "S-1.md").read_bytes() == before
+
+
+@pytest.fixture
+def varied(project: Project) -> Project:
+    project.story("S-1", rank="a0", labels=["mobile", "web"], epic="shopping", owner="Ana")
+    project.story("S-2", status="draft", rank="a1", labels=["web"], epic="planning", title="Export the plan as PDF")
+    project.story("S-3", status="refining", rank="a2", labels=["Mobile"], epic="Shopping", owner="@bo")
+    return project
+
+
+@pytest.mark.parametrize(
+    ("args", "ids"),
+    [
+        (("--label", "mobile"), ["S-1", "S-3"]),
+        (("--label", "web", "--label", "nope"), ["S-1", "S-2"]),
+        (("--epic", "shopping"), ["S-1", "S-3"]),
+        (("--owner", "@ana"), ["S-1"]),
+        (("--owner", "bo"), ["S-3"]),
+        (("--ready",), ["S-1"]),
+        (("--not-ready",), ["S-2", "S-3"]),
+        (("--grep", "pdf"), ["S-2"]),
+        (("--label", "mobile", "--not-ready"), ["S-3"]),
+    ],
+)
+def test_list_filters(varied: Project, groom: Runner, args: tuple[str, ...], ids: list[str]) -> None:
+    result = groom("list", *args, "--format", "json")
+    assert result.code == 0, result
+    assert [row["id"] for row in result.json()] == ids
+
+
+def test_list_as_csv(varied: Project, groom: Runner) -> None:
+    lines = groom("list", "--format", "csv").out.splitlines()
+    assert lines[0] == "id,title,status,estimate,value,rank,ready"
+    assert lines[1] == "S-1,Story S-1,ready,3,5,a0,yes"
+
+
+def test_show_prints_the_story_text(varied: Project, groom: Runner) -> None:
+    out = groom("show", "S-1").out
+    assert out.rstrip().endswith("## Acceptance criteria\n- [ ] Given a thing, when I do it, then it works")
+    assert groom("show", "S-1", "--format", "json").json()["body"].startswith("As a cook I want a thing")
