@@ -82,8 +82,9 @@ repos:
 """
 
 CI_STEP = """\
-# .github/workflows/backlog.yml, as a step after checkout and Python 3.11 setup
-      - run: pip install groom && groom check --format github
+# .github/workflows/backlog.yml, as a step after checkout and Python 3.11 setup. groom is
+# installed from its repository until groom-backlog is on PyPI ("groom" there is another project).
+      - run: pip install "groom-backlog @ git+https://github.com/YOUR-ORG/groom" && groom check --format github
 """
 
 

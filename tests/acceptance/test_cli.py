@@ -229,3 +229,19 @@ def test_paths_that_are_not_stories_are_named(project: Project, groom: Runner) -
     project.story("S-1")
     (project.root / "README.md").write_text("# hi\n")
     assert groom("check", "README.md").out.endswith("not stories of this backlog, not checked: README.md\n")
+
+
+def test_the_install_lines_name_our_distribution() -> None:
+    import tomllib
+
+    name = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["name"]
+    assert name == "groom-backlog"
+    from groom.init import CI_STEP
+
+    for text in ((REPO / "README.md").read_text(), CI_STEP):
+        # The commands: a CI step's run line, or a shell line; prose may name the wrong package.
+        lines = [line for line in text.splitlines() if "run: pip install" in line or line.startswith("pip install")]
+        assert lines, text[:200]
+        for line in lines:
+            assert f'pip install "{name} @ git+' in line or "pip install ." in line, line
+            assert "pip install groom " not in line and not line.rstrip().endswith("pip install groom")
