@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench check clean
+.PHONY: run test lint bench mutate check clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "make: $(PYTHON) not found; install Python 3.11 or run make PYTHON=python3"; exit 2; }
@@ -34,5 +34,12 @@ test: lint
 bench: $(STAMP)
 	$(BIN)/python bench/bench.py
 
+## mutate: mutation testing of the deciding modules on the unit tests (mutmut; minutes, not in make test)
+mutate: $(STAMP)
+	$(BIN)/python -m pip install --quiet "mutmut>=3.3"
+	rm -rf mutants
+	$(BIN)/mutmut run --max-children 2 > /dev/null || true
+	$(BIN)/python bench/mutation_score.py
+
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis build *.egg-info
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis mutants build *.egg-info
