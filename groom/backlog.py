@@ -237,28 +237,34 @@ def _refused(refused: list[tuple[str, str]], cwd: Path | str) -> list[Unreadable
     return [Unreadable(path, display_path(path, cwd), 1, 1, "file", reason) for path, reason in refused]
 
 
-def load(config: Config, cwd: Path, discovered: Discovered | None = None) -> Backlog:
-    """Every story of the backlog, in backlog order, plus an Unreadable per file it cannot read."""
-    found = discovered or discover(config)
-    paths, refused = found.files, found.refused
-    stories: list[Story] = []
-    unreadable = _refused(refused, cwd)
+def _read_all(cwd: Path, discovered: Discovered, placements: bool) -> tuple[list[Story | Placement], list[Unreadable]]:
+    """Every discovered file read (bodies too unless ``placements``), in backlog order, and
+    the files that cannot be read, sorted by name."""
+    read: list[Story | Placement] = []
+    unreadable = _refused(discovered.refused, cwd)
     enabled = gc.isenabled()
     gc.disable()
     try:
-        for result in _load_many(paths, str(cwd)):
-            if isinstance(result, Story):
-                stories.append(result)
-            elif isinstance(result, Unreadable):
+        for result in _load_many(discovered.files, str(cwd), placements):
+            if isinstance(result, Unreadable):
                 unreadable.append(result)
+            else:
+                read.append(result)
     finally:
-        # The stories live until the command ends: keep the collector from rescanning them.
+        # What was read lives until the command ends: keep the collector from rescanning it.
         gc.freeze()
         if enabled:
             gc.enable()
-    stories.sort(key=lambda story: story.order_key)
+    read.sort(key=lambda loaded: loaded.order_key)
     unreadable.sort(key=lambda u: u.display)
-    return Backlog(config, tuple(stories), tuple(unreadable))
+    return read, unreadable
+
+
+def load(config: Config, cwd: Path, discovered: Discovered | None = None) -> Backlog:
+    """Every story of the backlog, in backlog order, plus an Unreadable per file it cannot read."""
+    read, unreadable = _read_all(cwd, discovered or discover(config), placements=False)
+    stories = tuple(story for story in read if isinstance(story, Story))
+    return Backlog(config, stories, tuple(unreadable))
 
 
 def find_by_name(cwd: Path, story_ids: Iterable[str], discovered: Discovered) -> dict[str, Story]:
@@ -288,21 +294,5 @@ def find_by_name(cwd: Path, story_ids: Iterable[str], discovered: Discovered) ->
 def placements(cwd: Path, discovered: Discovered) -> tuple[list[Placement], list[Unreadable]]:
     """Every story's front matter in backlog order, without reading bodies, and the
     files that cannot be read."""
-    paths, refused = discovered.files, discovered.refused
-    unreadable = _refused(refused, cwd)
-    found: list[Placement] = []
-    enabled = gc.isenabled()
-    gc.disable()  # thousands of small dicts that live until the command ends: see load()
-    try:
-        for result in _load_many(paths, str(cwd), placements=True):
-            if isinstance(result, Placement):
-                found.append(result)
-            elif isinstance(result, Unreadable):
-                unreadable.append(result)
-    finally:
-        gc.freeze()
-        if enabled:
-            gc.enable()
-    found.sort(key=lambda placement: placement.order_key)
-    unreadable.sort(key=lambda u: u.display)
-    return found, unreadable
+    read, unreadable = _read_all(cwd, discovered, placements=True)
+    return [placement for placement in read if isinstance(placement, Placement)], unreadable
