@@ -20,7 +20,17 @@ from groom import storyfile, yamlio
 from groom.config import Config
 from groom.edits import TEMP_PREFIX, TEMP_SUFFIX
 from groom.errors import ConfigError, FrontMatterError, YamlError
-from groom.model import PLACEMENT_KEYS, RESERVED_KEY, Backlog, Placement, Story, Unreadable, holder, named_for
+from groom.model import (
+    PLACEMENT_KEYS,
+    RESERVED_KEY,
+    Backlog,
+    Placement,
+    Story,
+    Unreadable,
+    holder,
+    named_for,
+)
+from groom.naming import PLAIN, Reading
 
 
 def display_path(path: Path | str, cwd: Path | str) -> str:
@@ -52,6 +62,8 @@ class Discovered:
     """Files the config excludes."""
     leftovers: list[str] = field(default_factory=list)
     """Temporary files an interrupted groom left behind (``.groom-*.tmp``)."""
+    reading: Reading = PLAIN
+    """How the stories found are read (the config's [fields] and [ids])."""
 
 
 def discover(config: Config) -> Discovered:
@@ -103,7 +115,7 @@ def discover(config: Config) -> Discovered:
             else:
                 files.append(entry.path)
     files.sort()
-    return Discovered(files, refused, sorted(excluded), leftovers)
+    return Discovered(files, refused, sorted(excluded), leftovers, config.reading)
 
 
 def _read(path: str, shown: str) -> tuple[bytes, storyfile.Layout] | Unreadable:
@@ -150,7 +162,7 @@ def _front_matter(
 
 
 def _parsed(
-    path: str, cwd: str, keys: Collection[str] | None
+    path: str, cwd: str, keys: Collection[str] | None, reading: Reading = PLAIN
 ) -> tuple[str, bytes, storyfile.Layout, dict[str, object]] | Unreadable:
     """(display path, bytes, layout, front matter) of a story file, or why it cannot be read."""
     shown = display_path(path, cwd)
@@ -158,25 +170,27 @@ def _parsed(
     if isinstance(read, Unreadable):
         return read
     raw, layout = read
+    if keys is not None and reading.fields:
+        keys = [*keys, *(key for role, key in reading.fields if role in keys)]
     data = _front_matter(path, shown, layout, keys)
     if isinstance(data, Unreadable):
         return data
-    return shown, raw, layout, data
+    return shown, raw, layout, reading.apply(data)
 
 
-def load_story(path: str, cwd: str) -> Story | Unreadable:
+def load_story(path: str, cwd: str, reading: Reading = PLAIN) -> Story | Unreadable:
     """Read one story file into a Story, or an Unreadable that says why it cannot be read."""
-    parsed = _parsed(path, cwd, None)
+    parsed = _parsed(path, cwd, None, reading)
     if isinstance(parsed, Unreadable):
         return parsed
     shown, raw, layout, data = parsed
     story_facts = facts_module.derive(layout.body, layout.body_line, data)
-    return Story(path, shown, data, layout.front_matter, story_facts, storyfile.digest(raw))
+    return Story(path, shown, data, layout.front_matter, story_facts, storyfile.digest(raw), reading.fields)
 
 
-def load_placement(path: str, cwd: str) -> Placement | Unreadable:
+def load_placement(path: str, cwd: str, reading: Reading = PLAIN) -> Placement | Unreadable:
     """Read one story file's front matter only (yamlio's fast scan where it is certain)."""
-    parsed = _parsed(path, cwd, PLACEMENT_KEYS)
+    parsed = _parsed(path, cwd, PLACEMENT_KEYS, reading)
     if isinstance(parsed, Unreadable):
         return parsed
     shown, raw, _, data = parsed
@@ -190,20 +204,20 @@ PARALLEL_FROM = 1500
 Loaded = Story | Placement | Unreadable
 
 
-def _load_chunk(paths: list[str], cwd: str, placements: bool = False) -> list[Loaded]:
+def _load_chunk(paths: list[str], cwd: str, placements: bool = False, reading: Reading = PLAIN) -> list[Loaded]:
     # Loading allocates many small containers and frees none: the cyclic garbage collector
     # would only rescan them over and over.
     enabled = gc.isenabled()
     gc.disable()
     load = load_placement if placements else load_story
     try:
-        return [load(path, cwd) for path in paths]
+        return [load(path, cwd, reading) for path in paths]
     finally:
         if enabled:
             gc.enable()
 
 
-def _load_many(paths: list[str], cwd: str, placements: bool = False) -> list[Loaded]:
+def _load_many(paths: list[str], cwd: str, placements: bool = False, reading: Reading = PLAIN) -> list[Loaded]:
     """Load files; on Linux a large backlog is shared with one forked process per extra core.
 
     YAML parsing is the floor of a run, so the work is split in even shares: the children
@@ -211,7 +225,7 @@ def _load_many(paths: list[str], cwd: str, placements: bool = False) -> list[Loa
     """
     cores = min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 8)
     if len(paths) < PARALLEL_FROM or cores < 2 or sys.platform != "linux":
-        return _load_chunk(paths, cwd, placements)
+        return _load_chunk(paths, cwd, placements, reading)
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -224,10 +238,10 @@ def _load_many(paths: list[str], cwd: str, placements: bool = False) -> list[Loa
     try:
         pool = ProcessPoolExecutor(cores - 1, mp_context=multiprocessing.get_context("fork"))
     except OSError:  # no semaphores in this sandbox: the slow path still gives the answer
-        return _load_chunk(paths, cwd, placements)
+        return _load_chunk(paths, cwd, placements, reading)
     with pool:
-        futures = [pool.submit(_load_chunk, chunk, cwd, placements) for chunk in shares[1:]]
-        results = _load_chunk(shares[0], cwd, placements)
+        futures = [pool.submit(_load_chunk, chunk, cwd, placements, reading) for chunk in shares[1:]]
+        results = _load_chunk(shares[0], cwd, placements, reading)
         for future in futures:
             results.extend(future.result())
     return results
@@ -245,7 +259,7 @@ def _read_all(cwd: Path, discovered: Discovered, placements: bool) -> tuple[list
     enabled = gc.isenabled()
     gc.disable()
     try:
-        for result in _load_many(discovered.files, str(cwd), placements):
+        for result in _load_many(discovered.files, str(cwd), placements, discovered.reading):
             if isinstance(result, Unreadable):
                 unreadable.append(result)
             else:
@@ -279,7 +293,7 @@ def find_by_name(cwd: Path, story_ids: Iterable[str], discovered: Discovered) ->
     for path in paths:
         for story_id in wanted:
             if named_for(path, story_id):
-                result = load_story(path, str(cwd))
+                result = load_story(path, str(cwd), discovered.reading)
                 if isinstance(result, Unreadable):
                     unreadable.append(result)
                 elif result.id in wanted:

@@ -824,15 +824,28 @@ def stale(
 @app.command(short_help="Start a backlog: groom.toml, schemas, a first story.")
 def init(
     folder: Annotated[Path, typer.Argument(metavar="DIR", help="Where to start (default: here).")] = Path("."),
+    source: Annotated[
+        str | None,
+        typer.Option(
+            "--from",
+            metavar="TOOL",
+            help="Adopt an existing backlog as it is: backlog-md (reads backlog/config.yml; writes groom.toml "
+            "and schemas only, no task is touched).",
+        ),
+    ] = None,
 ) -> None:
     """Start a groom backlog: groom.toml with the defaults written out, the default schemas to
     edit, a backlog/ with one example story; prints a pre-commit hook and a CI step.
 
-    Writes nothing over an existing file. `groom check` passes right after.
+    With --from backlog-md, groom reads a Backlog.md repository where it is: field names,
+    statuses, id prefix and board order come from Backlog.md's conventions and config.yml.
+
+    Writes nothing over an existing file. `groom check` passes right after a plain init.
     """
     from groom import init as init_module
 
-    created = init_module.init(folder if folder.is_absolute() else Path.cwd() / folder)
+    root = folder if folder.is_absolute() else Path.cwd() / folder
+    created = init_module.init(root) if source is None else init_module.init_from(root, source)
     sys.stdout.write(report.init_text(created))
 
 

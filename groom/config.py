@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from groom.errors import ConfigError, GroomError
+from groom.naming import Reading
 
 CONFIG_NAME = "groom.toml"
 
@@ -36,6 +37,13 @@ DEFAULT_ROLES: dict[str, str] = {
 """The status each role names unless groom.toml says otherwise: what ``groom new`` and split
 children get, what ``groom plan`` sets, what a split parent and a dropped story get, and where
 ``groom close --to-backlog`` returns unfinished stories."""
+FIELD_ROLES = ("depends_on", "parent", "owner", "rank", "estimate", "value")
+"""Contract keys a team may store under its own name ([fields] in groom.toml)."""
+CONTRACT_KEYS = frozenset(
+    ("id", "title", "type", "status", "children", "labels", "epic", "sprint", "timebox", "acceptance_criteria")
+).union(FIELD_ROLES, ("questions",))
+"""Keys whose meaning the story contract fixes: no [fields] entry may give one a second meaning."""
+_FIELD_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 ROLE_USE = {
     "new": "new stories and split children get",
     "planned": "groom plan gives the stories of a sprint",
@@ -69,6 +77,9 @@ class Config:
     """None means the schema packaged with groom."""
     ready_schema: Path | None = None
     max_rank_length: int = 24
+    rank_kind: str = "auto"
+    """``text`` (groom's keys), ``number`` (e.g. Backlog.md's ordinal) or ``auto``: numbers when
+    the backlog's ranks are numbers."""
     velocity: tuple[float, ...] = ()
     capacity: float | None = None
     fill: str = "skip"
@@ -76,6 +87,22 @@ class Config:
     """When set, a spike takes its timebox × this many points of the capacity, not its estimate."""
     roles: tuple[tuple[str, str], ...] = tuple(DEFAULT_ROLES.items())
     """(role, status) for the roles this backlog has; see DEFAULT_ROLES."""
+    fields: tuple[tuple[str, str], ...] = ()
+    """(contract key, the team's key) for each contract key the team names differently
+    ([fields]); every reader and writer goes through it."""
+
+    id_match_case: bool = True
+    """False: ``task-12`` and ``TASK-12`` are one id ([ids] match_case)."""
+    id_aliases: tuple[tuple[str, str], ...] = ()
+    """(old prefix, prefix): references written with an old prefix mean today's ids ([ids] aliases)."""
+
+    @property
+    def reading(self) -> Reading:
+        """How this team's story files are read (model.Reading)."""
+        prefixes = [(old.lower(), new) for old, new in self.id_aliases]
+        if not self.id_match_case:
+            prefixes += [(prefix.lower(), prefix) for prefix in self.id_prefixes]
+        return Reading(self.fields, tuple(prefixes))
 
     def role(self, name: str) -> str:
         """The team's status for a role ("new", "planned", "split", "dropped", "backlog")."""
@@ -164,12 +191,19 @@ def _from_file(path: Path) -> Config:
         story_schema=_optional_path(root, reader.get("schemas.story", _str, "")),
         ready_schema=_optional_path(root, reader.get("schemas.ready", _str, "")),
         max_rank_length=int(reader.get("rank.max_length", _number, 24)),
+        rank_kind=reader.get("rank.kind", _choice("auto", "text", "number"), "auto"),
         velocity=tuple(float(v) for v in reader.get("sprint.velocity", _numbers, ())),
         capacity=_optional_float(reader.get("sprint.capacity", _number, -1)),
         fill=reader.get("sprint.fill", _choice("skip", "strict"), "skip"),
         spike_points_per_day=_optional_float(reader.get("sprint.spike_points_per_day", _number, -1)),
     )
-    config = replace(config, roles=_roles(reader, statuses, path))
+    config = replace(
+        config,
+        roles=_roles(reader, statuses, path),
+        fields=_fields(reader, path),
+        id_match_case=reader.get("ids.match_case", _bool, True),
+        id_aliases=_aliases(reader, prefixes, path),
+    )
     reader.reject_unknown()
     _check_roles(config, path)
     for name in ("ready_statuses", "done_statuses", "final_statuses", "inactive_statuses"):
@@ -200,6 +234,49 @@ def _roles(reader: _Reader, statuses: tuple[str, ...], path: Path) -> tuple[tupl
         if status or default in statuses:
             roles.append((role, status or default))
     return tuple(roles)
+
+
+def _fields(reader: _Reader, path: Path) -> tuple[tuple[str, str], ...]:
+    """[fields]: contract key -> the team's key. A team key must be a plain YAML key and may
+    not be another contract key or serve two roles (a value would be read under two meanings)."""
+    table = reader.data.get("fields", {})
+    if not isinstance(table, dict):
+        raise ConfigError('[fields] must be a table of contract key = "team\'s key"', path=str(path))
+    fields: list[tuple[str, str]] = []
+    for role in table:
+        if role not in FIELD_ROLES:
+            raise ConfigError(
+                f"fields.{role} is not a contract key groom can rename; use one of {', '.join(FIELD_ROLES)}",
+                path=str(path),
+            )
+        key = reader.get(f"fields.{role}", _str, role)
+        if not _FIELD_KEY.fullmatch(key):
+            raise ConfigError(f"fields.{role} = {key!r} is not a plain front matter key", path=str(path))
+        if key != role and (key in CONTRACT_KEYS or key in (k for _, k in fields)):
+            raise ConfigError(
+                f"fields.{role} = {key!r}: that key already has a meaning for groom; name another key",
+                path=str(path),
+            )
+        if key != role:
+            fields.append((role, key))
+    return tuple(fields)
+
+
+def _aliases(reader: _Reader, prefixes: tuple[str, ...], path: Path) -> tuple[tuple[str, str], ...]:
+    """[ids] aliases: old prefix -> one of id_prefix (e.g. Backlog.md's "task-" before "BACK-")."""
+    table = reader.data.get("ids", {}).get("aliases", {}) if isinstance(reader.data.get("ids"), dict) else {}
+    if not isinstance(table, dict):
+        raise ConfigError('ids.aliases must be a table of "old prefix" = "prefix"', path=str(path))
+    aliases = []
+    for old in table:
+        new = reader.get(f"ids.aliases.{old}", _str, "")
+        if new not in prefixes:
+            raise ConfigError(
+                f"ids.aliases.{old} = {new!r} is not one of id_prefix ({', '.join(prefixes)}); name one of them",
+                path=str(path),
+            )
+        aliases.append((old, new))
+    return tuple(aliases)
 
 
 def _check_roles(config: Config, path: Path) -> None:
@@ -265,6 +342,12 @@ def _leaf_keys(data: dict[str, Any], prefix: str = "") -> list[str]:
 def _str(key: str, value: Any) -> str:
     if not isinstance(value, str):
         raise ConfigError(f"{key} must be a string, not {value!r}")
+    return value
+
+
+def _bool(key: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigError(f"{key} must be true or false, not {value!r}")
     return value
 
 

@@ -30,6 +30,7 @@ from typing import Any, Protocol
 
 from groom import storyfile
 from groom.errors import GroomError, WriteConflict
+from groom.naming import FieldMap, team_key
 
 JOURNAL = ".groom-journal.json"
 """In the backlog folder while a multi-file write commits; gone when it is done."""
@@ -129,18 +130,21 @@ def apply(
     removed: Sequence[Source] = (),
     *,
     dry_run: bool = False,
+    fields: FieldMap = (),
 ) -> Written:
     """Make the planned changes inside ``root``, all or nothing, refusing any file changed
     since it was read. With ``dry_run`` every check and every splice runs, and nothing is
-    written: what a dry run promises, the real run does."""
+    written: what a dry run promises, the real run does. ``fields`` (groom.toml's [fields])
+    turns the contract keys of a change into the keys the team's files use."""
     edits: list[tuple[storyfile.Snapshot, bytes]] = []
     new_files = list(created)
     gone: list[storyfile.Snapshot] = []
     changed: list[tuple[str, str]] = []
     for change in changes:
         snapshot = _reread(change.source)
+        values = {team_key(key, fields): value for key, value in change.fields.items()}
         try:
-            raw = storyfile.set_fields(snapshot.raw, change.fields) if change.fields else snapshot.raw
+            raw = storyfile.set_fields(snapshot.raw, values) if values else snapshot.raw
         except GroomError as exc:
             raise type(exc)(exc.message, path=change.source.display, line=exc.line) from None
         _fits(raw, change.source.display)

@@ -98,6 +98,44 @@ class Created:
     files: tuple[Path, ...]
 
 
+SOURCES = ("backlog-md",)
+"""What ``groom init --from`` knows how to read."""
+
+
+def init_from(root: Path, source: str) -> Created:
+    """groom.toml and schemas that read an existing backlog as it is (see adopt.py). ``root``
+    is the repository (with ``backlog/config.yml``) or the Backlog.md folder itself."""
+    from groom import adopt
+
+    if source not in SOURCES:
+        raise GroomError(f"--from {source!r}: groom can start from {', '.join(SOURCES)}")
+    for folder in (root / "backlog", root):
+        if (folder / "config.yml").is_file():
+            break
+    else:
+        raise GroomError(
+            f"no Backlog.md config.yml in {root}/backlog or {root}; run groom init --from backlog-md in the "
+            "repository that holds the backlog folder"
+        )
+    settings = adopt.read_config(config_module.read_safely(folder / "config.yml", "config.yml"), str(folder))
+    backlog = "." if folder == root else "backlog"
+    files = {
+        root / config_module.CONFIG_NAME: adopt.config_text(settings, backlog).encode(),
+        root / "schemas" / "story.schema.json": adopt.schema_bytes(adopt.story_schema()),
+        root / "schemas" / "ready.schema.json": adopt.schema_bytes(adopt.ready_schema()),
+    }
+    return _create(root, files)
+
+
+def _create(root: Path, files: dict[Path, bytes]) -> Created:
+    taken = [path for path in files if path.exists() or path.is_symlink()]
+    if taken:
+        names = ", ".join(str(path) for path in taken)
+        raise GroomError(f"{names} already exist(s); groom init writes nothing over existing files")
+    edits.create_files({str(path): raw for path, raw in files.items()})
+    return Created(root, tuple(files))
+
+
 def init(root: Path) -> Created:
     """Write the starter files into ``root``; refuses when any of them exists already."""
     defaults = config_module.Config(root=root, source=None, backlog=root / "backlog")
@@ -117,9 +155,4 @@ def init(root: Path) -> Created:
         root / "schemas" / "ready.schema.json": packaged.joinpath("ready.schema.json").read_bytes(),
         root / "backlog" / "S-1-try-groom-on-our-backlog.md": EXAMPLE_STORY.encode(),
     }
-    taken = [path for path in files if path.exists() or path.is_symlink()]
-    if taken:
-        names = ", ".join(str(path) for path in taken)
-        raise GroomError(f"{names} already exist(s); groom init writes nothing over existing files")
-    edits.create_files({str(path): raw for path, raw in files.items()})
-    return Created(root, tuple(files))
+    return _create(root, files)

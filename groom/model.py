@@ -18,6 +18,7 @@ from groom.config import Config
 from groom.errors import StoryNotFound, UnreadableStory
 from groom.facts import Facts
 from groom.findings import ERROR, Finding
+from groom.naming import FieldMap
 
 
 class _Remove:
@@ -45,7 +46,7 @@ RESERVED_KEY = "derived"
 
 _DIGITS = re.compile(r"(\d+)")
 
-OrderKey = tuple[bool, str, tuple[str | int, ...]]
+OrderKey = tuple[int, float, str, tuple[str | int, ...]]
 
 
 def id_key(story_id: str) -> tuple[str | int, ...]:
@@ -57,9 +58,14 @@ def id_key(story_id: str) -> tuple[str | int, ...]:
     return tuple(int(part) if index % 2 else part for index, part in enumerate(parts))
 
 
-def order_key(rank: str | None, story_id: str) -> OrderKey:
-    """Backlog order: by rank (byte order), ties by id (S-2 before S-10), no rank last."""
-    return (rank is None, rank or "", id_key(story_id))
+def order_key(rank: str | float | None, story_id: str) -> OrderKey:
+    """Backlog order: by rank (numbers by value, text keys byte by byte; a backlog holds one
+    kind, and a mix puts numbers first), ties by id (S-2 before S-10), no rank last."""
+    if rank is None:
+        return (2, 0.0, "", id_key(story_id))
+    if isinstance(rank, str):
+        return (1, 0.0, rank, id_key(story_id))
+    return (0, rank, "", id_key(story_id))
 
 
 def named_for(path: str, story_id: str) -> bool:
@@ -106,9 +112,14 @@ class Placed:
         return value if isinstance(value, str) else ""
 
     @property
-    def rank(self) -> str | None:
+    def rank(self) -> str | int | float | None:
+        """A text key, or a finite number (a team whose rank field holds numbers); else None."""
         value = self.data.get("rank")
-        return value if isinstance(value, str) and value else None
+        if isinstance(value, str):
+            return value or None
+        if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+            return value
+        return None
 
     @property
     def depends_on(self) -> tuple[str, ...]:
@@ -164,11 +175,14 @@ class Story(Fields):
     front_matter: str
     facts: Facts
     digest: int = 0
+    fields: FieldMap = ()
+    """The team's names for contract keys ([fields]): where a key of ``data`` is written."""
 
     def __reduce__(self) -> tuple[Callable[..., Story], tuple[Any, ...]]:
         # Plain constructor arguments pickle several times faster than slot state, which
         # matters when worker processes hand back thousands of stories.
-        return (Story, (self.path, self.display, self.data, self.front_matter, self.facts, self.digest))
+        args = (self.path, self.display, self.data, self.front_matter, self.facts, self.digest, self.fields)
+        return (Story, args)
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,9 +10,14 @@ key in its own words and type-check the code it depends on; tests pin the refere
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Iterable, Sequence
+from typing import Any, Protocol
 
 from groom.errors import RankError
+
+Key = str | int | float
+"""A rank as the file holds it: a text key (groom's), or a number (Backlog.md's ``ordinal``)."""
 
 DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _SMALLEST_INTEGER = "A" + "0" * 26
@@ -170,7 +175,7 @@ def n_between(a: str | None, b: str | None, n: int) -> list[str]:
     return [*n_between(a, key, middle), key, *n_between(key, b, n - middle - 1)]
 
 
-def keep_in_place(current: Sequence[str | None]) -> list[bool]:
+def keep_in_place(current: Sequence[Any], valid: Any = None) -> list[bool]:
     """Which items of a new order keep their keys: the longest run already in key order.
 
     ``current[i]`` is the key the i-th story of the new order has now (None: no rank). The
@@ -179,11 +184,11 @@ def keep_in_place(current: Sequence[str | None]) -> list[bool]:
     """
     import bisect
 
-    tails: list[str] = []
+    tails: list[Any] = []
     tail_index: list[int] = []
     previous: list[int] = [-1] * len(current)
     for index, key in enumerate(current):
-        if key is None or not is_valid(key):
+        if key is None or not (valid or is_valid)(key):
             continue
         position = bisect.bisect_left(tails, key)
         if position == len(tails):
@@ -234,3 +239,162 @@ def assign(current: Sequence[str | None], taken: frozenset[str] = frozenset()) -
         result[index:end] = _avoiding(n_between(low, high, end - index), high, taken)
         index = end
     return [key for key in result if key is not None]
+
+
+# ---------------------------------------------------------------------------------------
+# key spaces: text keys (above) or numbers
+
+
+class Keys(Protocol):
+    """The operations reordering needs, on one kind of rank."""
+
+    kind: str
+
+    def is_valid(self, key: object) -> bool: ...
+    def of(self, key: object) -> Any: ...
+    def between(self, a: Any, b: Any) -> Any: ...
+    def n_between(self, a: Any, b: Any, n: int) -> list[Any]: ...
+    def written(self, key: Any) -> Any: ...
+
+
+class TextKeys:
+    """groom's fractional-index keys (this module's functions)."""
+
+    kind = "text"
+
+    def is_valid(self, key: object) -> bool:
+        return isinstance(key, str) and is_valid(key)
+
+    def of(self, key: object) -> Any:
+        """``key`` when it is a key of this space, else None (ordered as unranked)."""
+        return key if isinstance(key, str) else None
+
+    def between(self, a: Any, b: Any) -> Any:
+        return between(a, b)
+
+    def n_between(self, a: Any, b: Any, n: int) -> list[Any]:
+        return n_between(a, b, n)
+
+    def written(self, key: Any) -> Any:
+        from groom import yamlio  # text keys are written quoted: "a1e" must not read as a number
+
+        return yamlio.Quoted(key)
+
+
+class NumberKeys:
+    """Numeric ranks, as Backlog.md's board writes them: a move takes the midpoint of its
+    neighbours, the end of the list is 1000 past the last, and keys are spread 1000 apart."""
+
+    kind = "number"
+    STEP = 1000
+    PRECISION = 1e-6
+    """Neighbours closer than this leave no midpoint worth writing: rebalance first."""
+
+    def is_valid(self, key: object) -> bool:
+        return isinstance(key, int | float) and not isinstance(key, bool) and math.isfinite(key)
+
+    def of(self, key: object) -> Any:
+        return key if self.is_valid(key) else None
+
+    def between(self, a: Any, b: Any) -> Any:
+        if a is None and b is None:
+            return self.STEP
+        if b is None:
+            return _whole(math.floor(a) + self.STEP)
+        if a is None:  # above the top: between 0 and it while it is positive, as people count
+            return self.between(0, b) if b >= 2 * self.PRECISION else _whole(math.ceil(b) - self.STEP)
+        if a >= b:
+            raise RankError(f"no rank fits between {a!r} and {b!r}: they are not in order")
+        if b - a < 2 * self.PRECISION:
+            raise RankError(
+                f"ranks {a!r} and {b!r} are too close to put a story between them; "
+                "run 'groom reprioritize --rebalance' to spread them"
+            )
+        middle = a + (b - a) / 2
+        whole = math.floor(middle)
+        return _whole(whole) if a < whole < b else round(middle, 6)  # b - a >= 2e-6: strictly between
+
+    def n_between(self, a: Any, b: Any, n: int) -> list[Any]:
+        if n <= 0:
+            return []
+        if a is None and b is None:
+            return [self.STEP * (i + 1) for i in range(n)]
+        if b is None:
+            return [_whole(math.floor(a) + self.STEP * (i + 1)) for i in range(n)]
+        if a is None:
+            if b / (n + 1) >= self.PRECISION:
+                return self.n_between(0, b, n)
+            return [_whole(math.ceil(b) - self.STEP * (n - i)) for i in range(n)]
+        step = (b - a) / (n + 1)
+        if a >= b or step < self.PRECISION:
+            raise RankError(
+                f"no room for {n} ranks between {a!r} and {b!r}; run 'groom reprioritize --rebalance' to spread them"
+            )
+        if step >= 1:
+            return [_whole(math.floor(a + step * (i + 1))) for i in range(n)]
+        return [round(a + step * (i + 1), 6) for i in range(n)]
+
+    def written(self, key: Any) -> Any:
+        return key
+
+
+def written(key: Key) -> Any:
+    """The value that writes ``key`` into a file: a text key quoted (``a1e`` must not read as a
+    number), a number as a number."""
+    return TEXT.written(key) if isinstance(key, str) else key
+
+
+def _whole(value: float) -> int | float:
+    return int(value) if float(value).is_integer() else value
+
+
+TEXT = TextKeys()
+NUMBERS = NumberKeys()
+
+
+def space(ranks: Iterable[object], kind: str = "auto") -> Keys:
+    """The keys a backlog is ordered by: ``kind`` from groom.toml (``text``, ``number``), or with
+    ``auto`` numbers when its ranks are numbers. A backlog mixing both cannot be ordered
+    between them: RankError, which suggests a rebalance."""
+    if kind == "text":
+        return TEXT
+    if kind == "number":
+        return NUMBERS
+    numbers = texts = False
+    for key in ranks:
+        numbers = numbers or NUMBERS.is_valid(key)
+        texts = texts or isinstance(key, str)
+    if numbers and texts:
+        raise RankError(
+            "the backlog's ranks mix numbers and text keys; set rank.kind in groom.toml and run "
+            "'groom reprioritize --rebalance'"
+        )
+    return NUMBERS if numbers else TEXT
+
+
+def assign_in(keys: Keys, current: Sequence[Any], taken: frozenset[Any] = frozenset()) -> list[Any]:
+    """``assign`` in any key space."""
+    if keys is TEXT:
+        return list(assign(current, taken))
+    keep = keep_in_place(current, keys.is_valid)
+    result: list[Any] = [key if kept else None for key, kept in zip(current, keep, strict=True)]
+    index = 0
+    while index < len(result):
+        if result[index] is not None:
+            index += 1
+            continue
+        end = index
+        while end < len(result) and result[end] is None:
+            end += 1
+        low = result[index - 1] if index > 0 else None
+        high = result[end] if end < len(result) else None
+        fresh = keys.n_between(low, high, end - index)
+        result[index:end] = [_free(keys, key, high, taken) for key in fresh]
+        index = end
+    return result
+
+
+def _free(keys: Keys, key: Any, high: Any, taken: frozenset[Any]) -> Any:
+    while key in taken:
+        key = keys.between(key, high)
+    return key

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from groom import yamlio
 from groom.findings import ERROR, WARNING, Finding
 from groom.model import FM_LINE, RESERVED_KEY, Backlog, Story, holder
+from groom.naming import team_key, team_view
 from groom.schemas import Schema, Schemas
 
 if TYPE_CHECKING:
@@ -143,6 +144,8 @@ def _position(story: Story, error: ValidationError) -> tuple[int, int]:
 
 def _fm_position(story: Story, path: tuple[yamlio.PathItem, ...]) -> tuple[int, int]:
     """1-based file (line, column) of the front matter value at ``path``."""
+    if path and isinstance(path[0], str) and team_key(path[0], story.fields) in story.data:
+        path = (team_key(path[0], story.fields), *path[1:])  # where the team's file writes it
     line, column = yamlio.locate(story.front_matter, path)
     return FM_LINE + line, column + 1
 
@@ -160,7 +163,7 @@ class Judge:
         """What the schemas see: the front matter plus the derived facts."""
         derived = story.facts.derived()
         derived["dependencies_out_of_order"] = self.dependencies_out_of_order(story)
-        return {**story.data, RESERVED_KEY: derived}
+        return {**team_view(story.data, story.fields), RESERVED_KEY: derived}
 
     def dependencies_out_of_order(self, story: Story) -> list[str]:
         """Dependencies that are unknown, or not done and not ranked above the story."""
@@ -335,6 +338,7 @@ def _references(backlog: Backlog) -> Iterator[Finding]:
     for story in backlog.stories:
         raw = story.data.get("depends_on")
         deps = raw if isinstance(raw, list) else [raw] if isinstance(raw, str) else []
+        key, parent_key = team_key("depends_on", story.fields), team_key("parent", story.fields)
         for index, dep in enumerate(deps):
             if not isinstance(dep, str):
                 continue
@@ -346,7 +350,7 @@ def _references(backlog: Backlog) -> Iterator[Finding]:
                     path,
                     "unknown-dependency",
                     ERROR,
-                    f"depends_on names {dep}, whose file {broken.display} cannot be read; fix that file",
+                    f"{key} names {dep}, whose file {broken.display} cannot be read; fix that file",
                 )
             elif dep not in backlog.by_id:
                 yield _at(
@@ -354,7 +358,7 @@ def _references(backlog: Backlog) -> Iterator[Finding]:
                     path,
                     "unknown-dependency",
                     ERROR,
-                    f"depends_on names {dep}, which is not in the backlog; fix the id or remove it",
+                    f"{key} names {dep}, which is not in the backlog; fix the id or remove it",
                 )
             elif backlog.by_id[dep][0].status in backlog.config.inactive_statuses and story.status not in (
                 backlog.config.inactive_statuses
@@ -367,7 +371,7 @@ def _references(backlog: Backlog) -> Iterator[Finding]:
                     path,
                     "inactive-dependency",
                     WARNING,
-                    f"depends_on names {dep}, which is {target.status}; {advice}",
+                    f"{key} names {dep}, which is {target.status}; {advice}",
                 )
         parent = story.parent
         broken = holder(backlog.unreadable, parent) if parent is not None and parent not in backlog.by_id else None
@@ -377,7 +381,7 @@ def _references(backlog: Backlog) -> Iterator[Finding]:
                 ("parent",),
                 "unknown-parent",
                 ERROR,
-                f"parent {parent} is in {broken.display}, which cannot be read; fix that file",
+                f"{parent_key} {parent} is in {broken.display}, which cannot be read; fix that file",
             )
         elif parent is not None and parent not in backlog.by_id:
             yield _at(
@@ -385,7 +389,7 @@ def _references(backlog: Backlog) -> Iterator[Finding]:
                 ("parent",),
                 "unknown-parent",
                 ERROR,
-                f"parent {parent} is not in the backlog; fix the id or remove the key",
+                f"{parent_key} {parent} is not in the backlog; fix the id or remove the key",
             )
 
 
@@ -512,13 +516,13 @@ def _strongly_connected(graph: dict[str, list[str]]) -> list[list[str]]:
 
 def _ranks(backlog: Backlog) -> Iterator[Finding]:
     limit = backlog.config.max_rank_length
-    holders: dict[str, list[Story]] = {}
+    holders: dict[str | float, list[Story]] = {}
     for story in backlog.stories:
         rank = story.rank
         if rank is None:
             continue
         holders.setdefault(rank, []).append(story)
-        if len(rank) > limit:
+        if isinstance(rank, str) and len(rank) > limit:
             yield _at(
                 story,
                 ("rank",),
@@ -526,7 +530,9 @@ def _ranks(backlog: Backlog) -> Iterator[Finding]:
                 WARNING,
                 f"rank is {len(rank)} characters (limit {limit}); run 'groom reprioritize --rebalance'",
             )
-    for rank, stories in holders.items():
+    for rank, sharing in holders.items():
+        # Order only matters among open work: a done story may keep the rank an open one took.
+        stories = [story for story in sharing if backlog.config.is_open(story.status)]
         if len(stories) < 2:
             continue
         for story in stories:

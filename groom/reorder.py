@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from groom import rank
 from groom.config import Config
 from groom.errors import GroomError, StoryNotFound
 from groom.model import Placement, Story, as_points, id_key, order_key
+from groom.rank import Key, Keys
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,8 +24,8 @@ class Rewrite:
     """One story whose rank changes."""
 
     source: Placement | Story
-    old: str | None
-    new: str
+    old: Key | None
+    new: Key
 
     @property
     def story_id(self) -> str:
@@ -45,8 +47,8 @@ class Target:
 @dataclass(frozen=True, slots=True)
 class Move:
     story_id: str
-    old: str | None
-    new: str
+    old: Key | None
+    new: Key
     after: str | None
     """The story it now follows, if any."""
     before: str | None
@@ -66,8 +68,8 @@ class _Gap:
     """Between which keys the moved story goes, next to which stories, and the first ranks
     unranked stories need so that the gap exists."""
 
-    low: str | None
-    high: str | None
+    low: Any
+    high: Any
     after: str | None
     before: str | None
     first_ranks: tuple[Rewrite, ...] = ()
@@ -82,29 +84,31 @@ def _one(order: Sequence[Placement], story_id: str) -> Placement:
     return mine[0]
 
 
-def _neighbour_below(order: Sequence[Placement], index: int, key: str) -> str | None:
+def _neighbour_below(order: Sequence[Placement], index: int, key: Any, keys: Keys) -> Any:
     """The rank of the nearest story before ``index`` that sorts strictly before ``key``."""
     for placement in reversed(order[:index]):
-        if placement.rank is not None and placement.rank < key:
-            return placement.rank
+        mine = keys.of(placement.rank)
+        if mine is not None and mine < key:
+            return mine
     return None
 
 
-def _neighbour_above(order: Sequence[Placement], index: int, key: str) -> str | None:
+def _neighbour_above(order: Sequence[Placement], index: int, key: Any, keys: Keys) -> Any:
     for placement in order[index + 1 :]:
-        if placement.rank is not None and placement.rank > key:
-            return placement.rank
+        mine = keys.of(placement.rank)
+        if mine is not None and mine > key:
+            return mine
     return None
 
 
-def _rank_unranked_through(order: Sequence[Placement], index: int) -> tuple[Rewrite, ...]:
+def _rank_unranked_through(order: Sequence[Placement], index: int, keys: Keys) -> tuple[Rewrite, ...]:
     """Stories without a rank sort last, by id. To put a story next to one of them, that one
     and the unranked stories before it get ranks after the last ranked story, in the order
     they are shown in now."""
-    first = next(i for i, p in enumerate(order) if p.rank is None)
-    last_ranked = order[first - 1].rank if first > 0 else None
-    keys = rank.n_between(last_ranked, None, index - first + 1)
-    return tuple(Rewrite(p, None, key) for p, key in zip(order[first : index + 1], keys, strict=True))
+    first = next(i for i, p in enumerate(order) if keys.of(p.rank) is None)
+    last_ranked = keys.of(order[first - 1].rank) if first > 0 else None
+    new = keys.n_between(last_ranked, None, index - first + 1)
+    return tuple(Rewrite(p, p.rank, key) for p, key in zip(order[first : index + 1], new, strict=True))
 
 
 def _end_gap(ranked: Sequence[Placement], top: bool) -> _Gap:
@@ -115,7 +119,7 @@ def _end_gap(ranked: Sequence[Placement], top: bool) -> _Gap:
     return _Gap(ranked[-1].rank, None, ranked[-1].id, None)
 
 
-def _next_to(order: Sequence[Placement], story_id: str, other_id: str, before: bool) -> _Gap:
+def _next_to(order: Sequence[Placement], story_id: str, other_id: str, before: bool, keys: Keys) -> _Gap:
     if other_id == story_id:
         raise GroomError(f"{story_id} cannot be moved next to itself")
     found = [i for i, p in enumerate(order) if p.id == other_id]
@@ -128,25 +132,27 @@ def _next_to(order: Sequence[Placement], story_id: str, other_id: str, before: b
     shown_before = order[index - 1].id if index > 0 else None
     shown_after = order[index + 1].id if index + 1 < len(order) else None
     after_id, before_id = (shown_before, other.id) if before else (other.id, shown_after)
-    if other.rank is None:
-        extra = _rank_unranked_through(order, index)
+    other_rank = keys.of(other.rank)
+    if other_rank is None:
+        extra = _rank_unranked_through(order, index, keys)
         other_key = extra[-1].new
-        ranked = [p.rank for p in order if p.rank is not None]
+        ranked = [r for r in (keys.of(p.rank) for p in order) if r is not None]
         previous = extra[-2].new if len(extra) > 1 else (ranked[-1] if ranked else None)
         low, high = (previous, other_key) if before else (other_key, None)
         return _Gap(low, high, after_id, before_id, extra)
     if before:
-        return _Gap(_neighbour_below(order, index, other.rank), other.rank, after_id, before_id)
-    return _Gap(other.rank, _neighbour_above(order, index, other.rank), after_id, before_id)
+        return _Gap(_neighbour_below(order, index, other_rank, keys), other_rank, after_id, before_id)
+    return _Gap(other_rank, _neighbour_above(order, index, other_rank, keys), after_id, before_id)
 
 
-def _already_there(me: Placement, gap: _Gap) -> bool:
+def _already_there(me: Placement, gap: _Gap, keys: Keys) -> bool:
+    mine = keys.of(me.rank)
     return (
         not gap.first_ranks
-        and me.rank is not None
-        and rank.is_valid(me.rank)
-        and (gap.low is None or gap.low < me.rank)
-        and (gap.high is None or me.rank < gap.high)
+        and mine is not None
+        and keys.is_valid(mine)
+        and (gap.low is None or gap.low < mine)
+        and (gap.high is None or mine < gap.high)
     )
 
 
@@ -169,7 +175,7 @@ def _open_dependencies_below(
 
 
 def _ready_dependents_above(
-    order: Sequence[Placement], me: Placement, key: str, ready: Collection[str], done: Collection[str]
+    order: Sequence[Placement], me: Placement, key: Key, ready: Collection[str], done: Collection[str]
 ) -> tuple[str, ...]:
     """Stories claiming ready that depend on the moved story and now sort above it."""
     if me.status in done:
@@ -186,21 +192,24 @@ def move(
     target: Target,
     done: Collection[str] = (),
     ready: Collection[str] = (),
+    kind: str = "auto",
 ) -> Move:
     """Place one story at the top, at the bottom, or next to another; see the module doc.
     ``order`` is the backlog in order; ``done`` the statuses whose dependencies are met;
-    ``ready`` the statuses that claim to meet the DoR (whose order a move may break)."""
+    ``ready`` the statuses that claim to meet the DoR (whose order a move may break); ``kind``
+    the config's rank.kind (text keys or numbers; see rank.space)."""
+    keys = rank.space((p.rank for p in order), kind)
     me = _one(order, story_id)
     rest = [p for p in order if p is not me]
     if target.where in ("top", "bottom"):
-        gap = _end_gap([p for p in rest if p.rank is not None], top=target.where == "top")
+        gap = _end_gap([p for p in rest if keys.of(p.rank) is not None], top=target.where == "top")
     elif target.where in ("before", "after") and target.other is not None:
-        gap = _next_to(rest, me.id, target.other, before=target.where == "before")
+        gap = _next_to(rest, me.id, target.other, before=target.where == "before", keys=keys)
     else:
         raise GroomError(f"unknown move {target.where!r}")
-    if _already_there(me, gap):
+    if _already_there(me, gap, keys):
         return Move(me.id, me.rank, me.rank or "", gap.after, gap.before, ())
-    key = rank.between(gap.low, gap.high)
+    key = keys.between(gap.low, gap.high)
     rewrites = (*gap.first_ranks, Rewrite(me, me.rank, key))
     above = _open_dependencies_below(order, me, rewrites, done)
     below = _ready_dependents_above(order, me, key, ready, done)
@@ -237,8 +246,8 @@ class Ranked:
     score: float | None
     reason: str
     """Why the story has no score ("no value"), empty when it has one."""
-    old: str | None
-    new: str | None
+    old: Key | None
+    new: Key | None
     """None: the story stays without a rank (it sorts last, by id, where it belongs)."""
 
     @property
@@ -279,8 +288,10 @@ def by_score(all_stories: Sequence[Story], config: Config, method: str) -> Reord
     ):
         tail -= 1
     moving = {id(s) for s in stories}
+    space = rank.space((s.rank for s in all_stories), config.rank_kind)
     others = frozenset(s.rank for s in all_stories if s.rank is not None and id(s) not in moving)
-    keys: list[str | None] = [*rank.assign([story.rank for story, _, _ in new_order[:tail]], others)]
+    current = [space.of(story.rank) for story, _, _ in new_order[:tail]]
+    keys: list[Key | None] = [*rank.assign_in(space, current, others)]
     keys += [None] * (len(new_order) - tail)
     rows = tuple(
         Ranked(story, points, reason, story.rank, key)
@@ -332,8 +343,12 @@ def _after_dependencies(order: list[Row]) -> tuple[list[Row], tuple[tuple[str, s
     return [order[position] for position in placed], held
 
 
-def rebalance(order: Sequence[Placement]) -> list[Rewrite]:
-    """Short, evenly spread keys for every ranked story, in the current order."""
+def rebalance(order: Sequence[Placement], kind: str = "auto") -> list[Rewrite]:
+    """Short, evenly spread keys for every ranked story, in the current order. A backlog whose
+    ranks mix numbers and text gets the kind most of them have (or rank.kind's)."""
     ranked = [p for p in order if p.rank is not None]
-    keys = rank.n_between(None, None, len(ranked))
+    if kind == "auto":
+        numbers = sum(1 for p in ranked if rank.NUMBERS.is_valid(p.rank))
+        kind = "number" if numbers * 2 > len(ranked) else "text"
+    keys = rank.space((), kind).n_between(None, None, len(ranked))
     return [Rewrite(p, p.rank, key) for p, key in zip(ranked, keys, strict=True) if p.rank != key]

@@ -421,8 +421,11 @@ def _would(written: Written) -> str:
     return f"would rewrite {_files(written.count)}" if written.dry_run else f"{_files(written.count)} written"
 
 
-def _quoted(key: str | None) -> str:
-    return "(none)" if key is None else f'"{key}"'
+def _quoted(key: str | float | None) -> str:
+    """A rank as the file writes it: a text key in quotes, a number as it is."""
+    if key is None:
+        return "(none)"
+    return f'"{key}"' if isinstance(key, str) else str(key)
 
 
 # ---------------------------------------------------------------------------------------

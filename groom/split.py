@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from groom import ids, rank, yamlio
+from groom import ids, rank
 from groom.config import Config
 from groom.errors import ConfigError, GroomError
 from groom.model import REMOVE, UNKNOWN, Backlog, Placement, Story, named_for
@@ -210,12 +210,13 @@ def _child_body(parent: Story, title: str, criteria: Sequence[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _ranks_after(order: Sequence[Placement], story: Story, count: int) -> list[str | None]:
+def _ranks_after(order: Sequence[Placement], story: Story, count: int, keys: rank.Keys) -> list[Any]:
     """Keys right after the story's own, before the next ranked story: where it stood."""
-    if story.rank is None or not rank.is_valid(story.rank):
+    mine = keys.of(story.rank)
+    if mine is None:
         return [None] * count
-    following = next((p.rank for p in order if p.rank is not None and p.rank > story.rank), None)
-    return list(rank.n_between(story.rank, following, count))
+    following = next((r for r in (keys.of(p.rank) for p in order) if r is not None and r > mine), None)
+    return list(keys.n_between(mine, following, count))
 
 
 def _splittable(story: Story, config: Config, force: bool) -> Story:
@@ -246,7 +247,8 @@ def _children(
     config: Config,
 ) -> Plan:
     new_ids = ids.next_ids(config.id_prefix, taken, len(titles))
-    keys = _ranks_after(order, parent, len(titles))
+    space = rank.space((p.rank for p in order), config.rank_kind)
+    keys = _ranks_after(order, parent, len(titles), space)
     created = []
     for story_id, title, key, own_criteria in zip(new_ids, titles, keys, criteria, strict=True):
         fields: dict[str, Any] = {"id": story_id, "title": title, "status": config.role("new")}
@@ -255,7 +257,7 @@ def _children(
                 fields[name] = parent.data[name]
         fields["parent"] = parent.id
         if key is not None:
-            fields["rank"] = yamlio.Quoted(key)
+            fields["rank"] = space.written(key)
         path, display = _beside(parent, file_name(story_id, title))
         created.append(NewStory(story_id, title, path, display, fields, _child_body(parent, title, own_criteria)))
     existing = parent.data.get("children")
@@ -381,9 +383,10 @@ def plan_spike(
         if story.data.get(name) is not None:
             fields[name] = story.data[name]
     fields["timebox"] = timebox
-    key = _rank_before(order, story)
+    space = rank.space((p.rank for p in order), config.rank_kind)
+    key = _rank_before(order, story, space)
     if key is not None:
-        fields["rank"] = yamlio.Quoted(key)
+        fields["rank"] = space.written(key)
     questions = [q.text for q in story.facts.open_questions]
     body_lines = [
         f"Find out what {story.id} ({story.title}) needs before the team can estimate it.",
@@ -396,14 +399,16 @@ def plan_spike(
     return Plan(story, {"depends_on": [*story.depends_on, spike_id]}, (spike,))
 
 
-def _rank_before(order: Sequence[Placement], story: Story) -> str | None:
-    if story.rank is None or not rank.is_valid(story.rank):
+def _rank_before(order: Sequence[Placement], story: Story, keys: rank.Keys) -> Any:
+    mine = keys.of(story.rank)
+    if mine is None:
         return None
     previous = None
     for p in order:
-        if p.rank is not None and p.rank < story.rank:
-            previous = p.rank
-    return rank.between(previous, story.rank)
+        theirs = keys.of(p.rank)
+        if theirs is not None and theirs < mine:
+            previous = theirs
+    return keys.between(previous, mine)
 
 
 def plan_new(
@@ -423,26 +428,25 @@ def plan_new(
     if story_type not in config.types:
         raise GroomError(f"unknown type {story_type!r}; use one of: {', '.join(config.types)}")
     [story_id] = ids.next_ids(config.id_prefix, taken, 1)
-    ranked = [p for p in order if p.rank is not None and rank.is_valid(p.rank)]
+    space = rank.space((p.rank for p in order), config.rank_kind)
+    ranked = [(p.id, space.of(p.rank)) for p in order if space.is_valid(p.rank)]
     if top:
-        key = rank.between(None, ranked[0].rank if ranked else None)
+        key = space.between(None, ranked[0][1] if ranked else None)
     elif after is not None:
-        index = next((i for i, p in enumerate(ranked) if p.id == after), None)
+        index = next((i for i, (story_id, _) in enumerate(ranked) if story_id == after), None)
         if index is None:
             raise GroomError(f"no ranked story with id {after!r}; 'groom list' shows the ids and ranks")
-        low = ranked[index].rank
-        high = next(
-            (p.rank for p in ranked[index + 1 :] if p.rank is not None and low is not None and p.rank > low), None
-        )
-        key = rank.between(low, high)
+        low = ranked[index][1]
+        high = next((r for _, r in ranked[index + 1 :] if r > low), None)
+        key = space.between(low, high)
     else:
-        key = rank.between(ranked[-1].rank if ranked else None, None)
+        key = space.between(ranked[-1][1] if ranked else None, None)
     fields: dict[str, Any] = {
         "id": story_id,
         "title": cleaned,
         "type": story_type,
         "status": config.role("new"),
-        "rank": yamlio.Quoted(key),
+        "rank": space.written(key),
     }
     if story_type == "spike":
         fields["timebox"] = DEFAULT_TIMEBOX

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from groom import rank, yamlio
+from groom import rank
 from groom.config import Config
 from groom.errors import GroomError
 from groom.model import REMOVE, Story, id_key
@@ -76,25 +76,26 @@ def close(stories: Sequence[Story], config: Config, name: str, to: str | None) -
         changes: Changes = [(story, {"sprint": target}) for story in unfinished]
         return Closing(str(value), done, unfinished, changes, committed, done_points, str(target))
     backlog = config.role("backlog")
-    keys = _top_of_ready(stories, backlog, len(unfinished))
+    space = rank.space((story.rank for story in stories), config.rank_kind)
+    keys = _top_of_ready(stories, backlog, len(unfinished), space)
     changes = [
-        (story, {"status": backlog, "sprint": REMOVE, **({"rank": yamlio.Quoted(key)} if key else {})})
+        (story, {"status": backlog, "sprint": REMOVE, **({"rank": space.written(key)} if key is not None else {})})
         for story, key in zip(unfinished, keys, strict=True)
     ]
     return Closing(str(value), done, unfinished, changes, committed, done_points, "")
 
 
-def _top_of_ready(stories: Sequence[Story], ready: str, count: int) -> list[str | None]:
+def _top_of_ready(stories: Sequence[Story], ready: str, count: int, keys: rank.Keys) -> list[Any]:
     """Keys that put ``count`` stories just above the first ready story (or at the top)."""
     if not count:
         return []
-    ranked = [story for story in stories if story.rank is not None and rank.is_valid(story.rank)]
-    first = next((i for i, story in enumerate(ranked) if story.status == ready), None)
+    ranked = [(story, keys.of(story.rank)) for story in stories if keys.is_valid(story.rank)]
+    first = next((i for i, (story, _) in enumerate(ranked) if story.status == ready), None)
     if first is None:
-        high = ranked[0].rank if ranked else None
-        return list(rank.n_between(None, high, count))
-    low = ranked[first - 1].rank if first > 0 else None
-    return list(rank.n_between(low, ranked[first].rank, count))
+        high = ranked[0][1] if ranked else None
+        return list(keys.n_between(None, high, count))
+    low = ranked[first - 1][1] if first > 0 else None
+    return list(keys.n_between(low, ranked[first][1], count))
 
 
 @dataclass(frozen=True, slots=True)

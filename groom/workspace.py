@@ -8,6 +8,7 @@ every file it could not read, so a command can report them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
 
@@ -131,6 +132,17 @@ class Workspace:
         ids = [p.id for p in self.placements]
         ids += [Path(u.path).name for u in self.unreadable]
         return ids + git.branch_file_names(self.config.backlog)
+
+    def apply(
+        self,
+        changes: Sequence[edits.Change] = (),
+        created: Sequence[edits.NewFile] = (),
+        removed: Sequence[edits.Source] = (),
+        *,
+        dry_run: bool = False,
+    ) -> edits.Written:
+        """Write a plan through the one writer, in the team's field names."""
+        return edits.apply(self.config.backlog, changes, created, removed, dry_run=dry_run, fields=self.config.fields)
 
     def absolute(self, display: str) -> str:
         """The path of a file named as the user sees it (relative to the working folder)."""

@@ -26,7 +26,7 @@ def set_estimate(
     if not change.needed:
         return Estimated(change, edits.Written(dry_run=dry_run))
     planned = [edits.Change(story, {"estimate": points})]
-    return Estimated(change, edits.apply(ws.config.backlog, planned, dry_run=dry_run))
+    return Estimated(change, ws.apply(planned, dry_run=dry_run))
 
 
 @dataclass(frozen=True, slots=True)

@@ -45,4 +45,4 @@ def stale(ws: Workspace, days: int = refine.DEFAULT_STALE_DAYS, *, drop: bool = 
     if not drop:
         return Stale(report, None)
     planned = [edits.Change(story, fields) for story, fields in refine.drop_changes(report.stories, ws.config)]
-    return Stale(report, edits.apply(ws.config.backlog, planned, dry_run=dry_run), ws.config.role("dropped"))
+    return Stale(report, ws.apply(planned, dry_run=dry_run), ws.config.role("dropped"))

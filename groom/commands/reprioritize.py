@@ -5,17 +5,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from groom import edits, reorder, yamlio
+from groom import edits, rank, reorder
 from groom.model import holder, refuse_unreadable
 from groom.workspace import Workspace
 
 
 def _changes(rewrites: Sequence[reorder.Rewrite]) -> list[edits.Change]:
-    return [edits.Change(r.source, {"rank": yamlio.Quoted(r.new)}) for r in rewrites]
+    return [edits.Change(r.source, {"rank": rank.written(r.new)}) for r in rewrites]
 
 
 def _write(ws: Workspace, rewrites: Sequence[reorder.Rewrite], dry_run: bool) -> edits.Written:
-    return edits.apply(ws.config.backlog, _changes(rewrites), dry_run=dry_run)
+    return ws.apply(_changes(rewrites), dry_run=dry_run)
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +32,9 @@ def move(ws: Workspace, story_id: str, target: reorder.Target, *, dry_run: bool 
         if broken is not None and named not in {p.id for p in order}:
             raise broken.error_for(named or "")
     refuse_unreadable(ws.unreadable, f"move {story_id}")
-    planned = reorder.move(order, story_id, target, ws.config.done_statuses, ws.config.ready_statuses)
+    planned = reorder.move(
+        order, story_id, target, ws.config.done_statuses, ws.config.ready_statuses, ws.config.rank_kind
+    )
     return Moved(planned, _write(ws, planned.rewrites, dry_run))
 
 
@@ -60,5 +62,5 @@ class Rebalanced:
 def rebalance(ws: Workspace, *, dry_run: bool = False) -> Rebalanced:
     order = ws.placements
     refuse_unreadable(ws.unreadable, "rebalance the ranks")
-    rewrites = reorder.rebalance(order)
+    rewrites = reorder.rebalance(order, ws.config.rank_kind)
     return Rebalanced(tuple(rewrites), _write(ws, rewrites, dry_run))

@@ -33,4 +33,4 @@ def set_fields(ws: Workspace, story_id: str, items: Sequence[str], *, force: boo
     )
     if not changes:
         return Set(story, changes, edits.Written(dry_run=dry_run))
-    return Set(story, changes, edits.apply(ws.config.backlog, [edits.Change(story, changes)], dry_run=dry_run))
+    return Set(story, changes, ws.apply([edits.Change(story, changes)], dry_run=dry_run))

@@ -10,11 +10,13 @@ from groom import edits, split, storyfile
 from groom.backlog import display_path
 from groom.errors import GroomError
 from groom.model import Story, refuse_unreadable
+from groom.naming import FieldMap, team_key
 from groom.workspace import Workspace
 
 
-def _new_file(new: split.NewStory) -> edits.NewFile:
-    return edits.NewFile(new.path, storyfile.render_new(new.fields, new.body), new.display, new.id)
+def _new_file(new: split.NewStory, fields: FieldMap) -> edits.NewFile:
+    values = {team_key(key, fields): value for key, value in new.fields.items()}
+    return edits.NewFile(new.path, storyfile.render_new(values, new.body), new.display, new.id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,8 +49,8 @@ def split_story(
     else:
         plan = split.plan_into(story, into, order, taken, ws.config, force=force)
     changes = [edits.Change(story, plan.changes)]
-    created = [_new_file(new) for new in plan.created]
-    return Split(plan, edits.apply(ws.config.backlog, changes, created, dry_run=dry_run))
+    created = [_new_file(new, ws.config.fields) for new in plan.created]
+    return Split(plan, ws.apply(changes, created, dry_run=dry_run))
 
 
 def suggest(ws: Workspace, story_id: str) -> tuple[Story, list[split.Suggestion]]:
@@ -81,8 +83,8 @@ def new(
         top=top,
         after=after,
     )
-    created = [_new_file(story)]
-    return Created(story, edits.apply(ws.config.backlog, created=created, dry_run=dry_run))
+    created = [_new_file(story, ws.config.fields)]
+    return Created(story, ws.apply(created=created, dry_run=dry_run))
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,4 +114,4 @@ def renumber(ws: Workspace, target: str, new_id: str | None, *, dry_run: bool = 
         changes.append(edits.Change(story, {"id": plan.new_id}))
     else:
         changes.append(edits.Change(story, {"id": plan.new_id}, plan.new_path, plan.new_display))
-    return Renumbered(plan, edits.apply(ws.config.backlog, changes, dry_run=dry_run))
+    return Renumbered(plan, ws.apply(changes, dry_run=dry_run))

@@ -53,9 +53,7 @@ def plan(
     selection = sprint.select(backlog.stories, ws.judge, ws.config, cap, fill or ws.config.fill, exclude=set(exclude))
     planned = sprintloop.plan(selection, backlog.stories, ws.config, name, add=add)
     changes = [edits.Change(story, fields) for story, fields in planned]
-    return Planned(
-        str(sprintloop.sprint_value(name)), selection, edits.apply(ws.config.backlog, changes, dry_run=dry_run)
-    )
+    return Planned(str(sprintloop.sprint_value(name)), selection, ws.apply(changes, dry_run=dry_run))
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +68,7 @@ def close(ws: Workspace, name: str, to: str | None, *, dry_run: bool = False) ->
     refuse_unreadable(backlog.unreadable, f"close sprint {name} (a story of it may be in that file)")
     closing = sprintloop.close(backlog.stories, ws.config, name, to)
     changes = [edits.Change(story, fields) for story, fields in closing.changes]
-    return Closed(closing, edits.apply(ws.config.backlog, changes, dry_run=dry_run))
+    return Closed(closing, ws.apply(changes, dry_run=dry_run))
 
 
 def velocity(ws: Workspace, last: int | None) -> sprintloop.Velocity:

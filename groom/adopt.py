@@ -1,0 +1,187 @@
+"""``groom init --from backlog-md``: the groom.toml and schemas that let groom read a Backlog.md
+repository as it is. Plain text in, file contents out: init.py does the reading and writing.
+
+Backlog.md (https://github.com/MrLesk/Backlog.md) keeps tasks as ``back-12 - Title.md`` files
+with front matter in ``backlog/tasks``, ``backlog/completed`` and ``backlog/drafts``; its own
+settings are in ``backlog/config.yml``. What maps onto groom's contract:
+
+- ``dependencies`` → depends_on, ``parent_task_id`` → parent, ``assignee`` → owner, ``ordinal``
+  → rank (a number: moves write the midpoint of the neighbours, as Backlog.md's board does);
+- ids ``BACK-12`` (the task prefix, upper case), written ``back-12`` or ``task-12`` (the prefix
+  before ``task_prefix`` was set) in references: one id, whatever the case or old prefix;
+- the statuses of config.yml; ``In Progress`` claims readiness (work started), so the
+  Definition of Ready applies to it; ``Done`` is done;
+- ``docs``, ``decisions``, ``milestones``, ``assets`` are not tasks; ``archive`` holds tasks the
+  team set aside (not work, not judged).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from groom import yamlio
+from groom.errors import ConfigError, YamlError
+
+NOT_TASKS = ("docs", "decisions", "milestones", "assets", "archive")
+
+
+@dataclass(frozen=True, slots=True)
+class BacklogMd:
+    """What groom needs of a Backlog.md config.yml."""
+
+    statuses: tuple[str, ...]
+    default_status: str
+    prefix: str
+    """The task id prefix as ids write it, ``BACK-``."""
+    definition_of_done: tuple[str, ...]
+
+
+def read_config(text: str, shown: str) -> BacklogMd:
+    """The settings of a Backlog.md ``config.yml``; ConfigError (one line) when it cannot be used."""
+    try:
+        data = yamlio.load_mapping(text)
+    except YamlError as exc:
+        raise ConfigError(f"line {exc.line + 1}: {exc.message}; fix config.yml first", path=shown) from None
+    statuses = data.get("statuses", ["To Do", "In Progress", "Done"])
+    if not isinstance(statuses, list) or not statuses or not all(isinstance(s, str) and s for s in statuses):
+        raise ConfigError("statuses must be a list of status names", path=shown)
+    default = str(data.get("default_status", statuses[0]))
+    if default not in statuses:
+        raise ConfigError(f"default_status {default!r} is not one of statuses", path=shown)
+    prefix = data.get("task_prefix", "task")
+    if not isinstance(prefix, str) or not prefix.isalnum():
+        raise ConfigError(f"task_prefix {prefix!r} is not a word groom can use as an id prefix", path=shown)
+    done = data.get("definition_of_done", [])
+    done_items = tuple(str(item) for item in done) if isinstance(done, list) else ()
+    return BacklogMd(tuple(statuses), default, prefix.upper() + "-", done_items)
+
+
+def _toml_list(values: tuple[str, ...] | list[str]) -> str:
+    return "[" + ", ".join(json.dumps(v, ensure_ascii=False) for v in values) + "]"
+
+
+def _comment(items: tuple[str, ...]) -> str:
+    return "".join(f"#   - {item}\n" for item in items) or "#   (none in config.yml)\n"
+
+
+def config_text(settings: BacklogMd, backlog: str) -> str:
+    """groom.toml for a Backlog.md repository whose backlog folder is ``backlog`` (relative)."""
+    statuses = settings.statuses
+    done = [s for s in statuses if s.lower() == "done"] or [statuses[-1]]
+    started = [s for s in statuses if s not in done and s != settings.default_status]
+    aliases = "" if settings.prefix == "TASK-" else f'aliases = {{ "task-" = "{settings.prefix}" }}\n'
+    return f"""\
+# groom on a Backlog.md repository (written by groom init --from backlog-md).
+# Backlog.md stays the tool the team edits tasks with; groom checks them and plans with them.
+# Paths are relative to this file.
+
+backlog = {json.dumps(backlog)}
+# Not tasks (docs, decisions, milestones, assets), or tasks set aside (archive): not read.
+exclude = {_toml_list(["readme.md", "README.md", *NOT_TASKS])}
+id_prefix = {_toml_list([settings.prefix, "DRAFT-"])}   # tasks, then drafts
+types = ["story", "spike", "bug", "chore", "feature", "enhancement", "task", "docs", "refactor", "other"]
+
+[ids]
+match_case = false               # back-12 and BACK-12 are one id, as in Backlog.md
+{aliases}
+[fields]                         # Backlog.md's names for groom's keys
+depends_on = "dependencies"
+parent = "parent_task_id"
+owner = "assignee"
+rank = "ordinal"                 # the board order
+# estimate = "story_points"      # if the team records points: the DoR then asks for them
+
+[schemas]                        # the team's own copies; edit them to change the rules
+story = "schemas/story.schema.json"   # what every task meets
+ready = "schemas/ready.schema.json"   # the Definition of Ready
+
+[status]                         # from config.yml
+all = {_toml_list(statuses)}
+ready = {_toml_list(started)}    # work started: the task must have met the DoR
+final = {_toml_list(started)}
+done = {_toml_list(done)}
+inactive = []
+new = {json.dumps(settings.default_status)}             # groom new
+backlog = {json.dumps(settings.default_status)}         # where unfinished work returns
+{f"planned = {json.dumps(started[0])}" if started else "# planned = (no started status)"}
+# Backlog.md has no split or dropped status: add one to status.all and status.inactive, then
+# name it here, to use groom split and groom stale --drop.
+
+[rank]
+kind = "number"                  # ordinal is a number
+
+# Backlog.md's Definition of Done (groom does not check it):
+{_comment(settings.definition_of_done)}"""
+
+
+def story_schema() -> dict[str, Any]:
+    """The structure every Backlog.md task meets, in Backlog.md's own key names."""
+    ids = {"$ref": "urn:groom:config#/$defs/id"}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "urn:groom:schema:story",
+        "title": "Backlog.md task",
+        "description": "What every task file meets, whatever its status. Backlog.md may add other keys.",
+        "type": "object",
+        "required": ["id", "title", "status"],
+        "properties": {
+            "id": ids,
+            "title": {"type": "string", "minLength": 1},
+            "status": {"$ref": "urn:groom:config#/$defs/status"},
+            "assignee": {"type": ["array", "string"], "items": {"type": "string"}},
+            "reporter": {"type": "string"},
+            "labels": {"type": "array", "items": {"type": "string"}},
+            "dependencies": {"type": "array", "items": {"type": "string"}},
+            "parent_task_id": {"type": "string"},
+            "ordinal": {"type": "number"},
+            "priority": {"enum": ["high", "medium", "low"]},
+            "milestone": {"type": "string"},
+        },
+    }
+
+
+def ready_schema() -> dict[str, Any]:
+    """A Definition of Ready that fits a Backlog.md team: a description, acceptance criteria,
+    no open questions, dependencies first. No points: Backlog.md does not record them."""
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "urn:groom:schema:ready",
+        "title": "Definition of Ready",
+        "description": "Every task whose status claims work has started meets each item below. Each item's "
+        "title is the rule name in findings and its description the advice shown.",
+        "allOf": [
+            {
+                "title": "description",
+                "description": "write what the task is about under '## Description'",
+                "properties": {
+                    "derived": {
+                        "anyOf": [
+                            {"properties": {"description": {"const": True}}},
+                            {"properties": {"narrative": {"const": True}}},
+                        ]
+                    }
+                },
+            },
+            {
+                "title": "acceptance-criteria",
+                "description": "add at least one acceptance criterion (a '- [ ]' item under '## Acceptance Criteria')",
+                "properties": {"derived": {"properties": {"acceptance_criteria": {"minimum": 1}}}},
+            },
+            {
+                "title": "no-open-questions",
+                "description": "answer the open questions (tick them) or turn them into a task of their own",
+                "properties": {"derived": {"properties": {"open_questions": {"const": 0}}}},
+            },
+            {
+                "title": "dependencies-in-order",
+                "description": "put every dependency that is not done above this task on the board",
+                "properties": {"derived": {"properties": {"dependencies_out_of_order": {"maxItems": 0}}}},
+            },
+        ],
+    }
+
+
+def schema_bytes(schema: dict[str, Any]) -> bytes:
+    return (json.dumps(schema, indent=2, ensure_ascii=False) + "\n").encode()
