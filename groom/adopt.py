@@ -83,6 +83,10 @@ exclude = {_toml_list(["readme.md", "README.md", *NOT_TASKS])}
 id_prefix = {_toml_list([settings.prefix, "DRAFT-"])}   # tasks, then drafts
 types = ["story", "spike", "bug", "chore", "feature", "enhancement", "task", "docs", "refactor", "other"]
 
+[new]                            # where groom new writes, named as Backlog.md names tasks
+folder = "tasks"
+file_name = "{{id_lower}} - {{words}}.md"
+
 [ids]
 match_case = false               # back-12 and BACK-12 are one id, as in Backlog.md
 {aliases}

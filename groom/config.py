@@ -91,6 +91,11 @@ class Config:
     """(contract key, the team's key) for each contract key the team names differently
     ([fields]); every reader and writer goes through it."""
 
+    new_folder: str = ""
+    """Where ``groom new`` writes, inside the backlog folder ([new] folder); split children and
+    spikes go beside their parent."""
+    file_name: str = "{id}-{slug}.md"
+    """How new files are named ([new] file_name): {id}, {id_lower}, {slug}, {words}."""
     id_match_case: bool = True
     """False: ``task-12`` and ``TASK-12`` are one id ([ids] match_case)."""
     id_aliases: tuple[tuple[str, str], ...] = ()
@@ -202,6 +207,8 @@ def _from_file(path: Path) -> Config:
         roles=_roles(reader, statuses, path),
         fields=_fields(reader, path),
         id_match_case=reader.get("ids.match_case", _bool, True),
+        new_folder=reader.get("new.folder", _folder, ""),
+        file_name=reader.get("new.file_name", _file_name, "{id}-{slug}.md"),
         id_aliases=_aliases(reader, prefixes, path),
     )
     reader.reject_unknown()
@@ -343,6 +350,29 @@ def _str(key: str, value: Any) -> str:
     if not isinstance(value, str):
         raise ConfigError(f"{key} must be a string, not {value!r}")
     return value
+
+
+def _folder(key: str, value: Any) -> str:
+    text = _str(key, value).strip("/")
+    if text.startswith(".") or ".." in text.split("/") or "\\" in text:
+        raise ConfigError(f"{key} {value!r} must be a folder inside the backlog folder, not hidden")
+    return text
+
+
+_NAME_FIELD = re.compile(r"\{([^{}]*)\}")
+
+
+def _file_name(key: str, value: Any) -> str:
+    text = _str(key, value)
+    fields = _NAME_FIELD.findall(text)
+    unknown = [f for f in fields if f not in ("id", "id_lower", "slug", "words")]
+    if unknown or "/" in text or "\\" in text or text.startswith(".") or not text.endswith(".md"):
+        raise ConfigError(
+            f"{key} {value!r}: write a file name ending in .md from {{id}}, {{id_lower}}, {{slug}} and {{words}}"
+        )
+    if "id" not in fields and "id_lower" not in fields:
+        raise ConfigError(f"{key} {value!r} must hold {{id}} or {{id_lower}}: two stories would share a name")
+    return text
 
 
 def _bool(key: str, value: Any) -> bool:

@@ -354,22 +354,20 @@ NUMBERS = NumberKeys()
 
 def space(ranks: Iterable[object], kind: str = "auto") -> Keys:
     """The keys a backlog is ordered by: ``kind`` from groom.toml (``text``, ``number``), or with
-    ``auto`` numbers when its ranks are numbers. A backlog mixing both cannot be ordered
-    between them: RankError, which suggests a rebalance."""
-    if kind == "text":
-        return TEXT
-    if kind == "number":
-        return NUMBERS
+    ``auto`` numbers when its ranks are numbers. A backlog mixing both cannot be ordered between
+    them (numbers sort first, whatever the kind): RankError, which suggests a rebalance."""
     numbers = texts = False
     for key in ranks:
         numbers = numbers or NUMBERS.is_valid(key)
         texts = texts or isinstance(key, str)
     if numbers and texts:
         raise RankError(
-            "the backlog's ranks mix numbers and text keys; set rank.kind in groom.toml and run "
-            "'groom reprioritize --rebalance'"
+            "the backlog's ranks mix numbers and text keys; run 'groom reprioritize --rebalance' to give "
+            "them one kind (rank.kind in groom.toml says which)"
         )
-    return NUMBERS if numbers else TEXT
+    if kind == "auto":
+        return NUMBERS if numbers else TEXT
+    return NUMBERS if kind == "number" else TEXT
 
 
 def assign_in(keys: Keys, current: Sequence[Any], taken: frozenset[Any] = frozenset()) -> list[Any]:

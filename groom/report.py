@@ -671,7 +671,8 @@ SUGGEST: Formats[tuple[Story, Sequence[Suggestion]]] = Formats(text=suggestions_
 def new_text(result: Created) -> str:
     story = result.story
     verb = "would create" if result.written.dry_run else "created"
-    return f'{story.id}: {verb} {story.display} (rank "{story.fields["rank"]}", status {story.fields["status"]})\n'
+    where = f"rank {_quoted(story.fields['rank'])}, status {story.fields['status']}"
+    return f"{story.id}: {verb} {story.display} ({where})\n"
 
 
 def new_json(result: Created) -> str:

@@ -50,11 +50,26 @@ def slug(title: str) -> str:
     return result
 
 
-def file_name(story_id: str, title: str) -> str:
-    """``S-42-export-as-csv.md``; the slug keeps only ASCII letters, digits and dashes, so a
-    title can never name a file outside the folder or a hidden one."""
+DEFAULT_FILE_NAME = "{id}-{slug}.md"
+_NOT_IN_WORDS = re.compile(r"[^\w.+`-]+")
+
+
+def words(title: str) -> str:
+    """The title as Backlog.md names files: 'Feature: docs/decisions + links' ->
+    'Feature-docs-decisions-+-links' (no separators, no leading dot, at most 100 characters)."""
+    joined = re.sub(r"-{2,}", "-", _NOT_IN_WORDS.sub("-", title)).strip("-.")
+    return joined[:100].rstrip("-")
+
+
+def file_name(story_id: str, title: str, pattern: str = DEFAULT_FILE_NAME) -> str:
+    """``S-42-export-as-csv.md`` (``[new] file_name`` says otherwise, e.g. Backlog.md's
+    ``{id_lower} - {words}.md``). Slug and words keep no path separator and start with no dot, so
+    a title can never name a file outside the folder or a hidden one."""
     tail = slug(title)
-    return f"{story_id}-{tail}.md" if tail else f"{story_id}.md"
+    if pattern == DEFAULT_FILE_NAME:
+        return f"{story_id}-{tail}.md" if tail else f"{story_id}.md"
+    name = pattern.format(id=story_id, id_lower=story_id.lower(), slug=tail, words=words(title))
+    return re.sub(r"[- ]+\.md$", ".md", name)
 
 
 def check_title(title: str) -> str:
@@ -258,7 +273,7 @@ def _children(
         fields["parent"] = parent.id
         if key is not None:
             fields["rank"] = space.written(key)
-        path, display = _beside(parent, file_name(story_id, title))
+        path, display = _beside(parent, file_name(story_id, title, config.file_name))
         created.append(NewStory(story_id, title, path, display, fields, _child_body(parent, title, own_criteria)))
     existing = parent.data.get("children")
     children = [*(existing if isinstance(existing, list) else []), *new_ids]
@@ -394,7 +409,7 @@ def plan_spike(
         "## Acceptance criteria",
     ]
     body_lines += [f"- [ ] Answered: {q}" for q in questions] or [f"- [ ] {story.id} can be estimated"]
-    path, display = _beside(story, file_name(spike_id, cleaned))
+    path, display = _beside(story, file_name(spike_id, cleaned, config.file_name))
     spike = NewStory(spike_id, cleaned, path, display, fields, "\n".join(body_lines) + "\n")
     return Plan(story, {"depends_on": [*story.depends_on, spike_id]}, (spike,))
 
@@ -450,7 +465,7 @@ def plan_new(
     }
     if story_type == "spike":
         fields["timebox"] = DEFAULT_TIMEBOX
-    name = file_name(story_id, cleaned)
+    name = file_name(story_id, cleaned, config.file_name)
     return NewStory(story_id, cleaned, os.path.join(folder[0], name), os.path.join(folder[1], name), fields, TEMPLATE)
 
 

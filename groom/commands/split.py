@@ -72,7 +72,7 @@ def new(
         raise GroomError("give --top or --after ID, not both")
     order = ws.placements
     refuse_unreadable(ws.unreadable, "place a new story")
-    folder = ws.config.backlog
+    folder = ws.config.backlog / ws.config.new_folder if ws.config.new_folder else ws.config.backlog
     story = split.plan_new(
         title,
         story_type,

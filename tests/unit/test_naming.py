@@ -1,0 +1,82 @@
+"""Reading a team's files in its own words: [fields] and [ids] in groom.toml."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from groom import config
+from groom.errors import ConfigError
+from groom.naming import PLAIN, Reading, team_key, team_view
+
+FIELDS = (("depends_on", "dependencies"), ("rank", "ordinal"))
+
+
+def test_a_team_key_is_read_under_the_contract_key_and_the_schema_sees_the_file() -> None:
+    data = {"id": "B-1", "dependencies": ["B-2"], "ordinal": 1000, "priority": "high"}
+    read = Reading(FIELDS).apply(dict(data))
+    assert read["depends_on"] == ["B-2"] and read["rank"] == 1000
+    assert team_view(read, FIELDS) == data
+
+
+def test_a_file_that_writes_the_contract_key_itself_keeps_it() -> None:
+    read = Reading(FIELDS).apply({"id": "B-1", "depends_on": ["B-3"], "dependencies": ["B-2"]})
+    assert read["depends_on"] == ["B-3"]
+    assert team_view(read, FIELDS)["depends_on"] == ["B-3"]
+
+
+def test_writes_go_to_the_team_key() -> None:
+    assert team_key("depends_on", FIELDS) == "dependencies"
+    assert team_key("estimate", FIELDS) == "estimate"
+
+
+def test_ids_in_any_case_or_with_an_old_prefix_are_one_id() -> None:
+    reading = Reading((), (("task-", "BACK-"), ("back-", "BACK-")))
+    read = reading.apply({"id": "back-7", "depends_on": ["task-2", "TASK-3.1", "BACK-4", "doc-1"], "parent": "Back-1"})
+    assert read == {"id": "BACK-7", "depends_on": ["BACK-2", "BACK-3.1", "BACK-4", "doc-1"], "parent": "BACK-1"}
+
+
+def test_references_under_a_team_key_are_read_and_checked_as_ids() -> None:
+    reading = Reading((("depends_on", "dependencies"),), (("task-", "BACK-"),))
+    read = reading.apply({"id": "BACK-1", "dependencies": ["task-2"]})
+    assert read["depends_on"] == read["dependencies"] == ["BACK-2"]
+    assert "depends_on" not in team_view(read, reading.fields)
+
+
+def test_plain_reading_changes_nothing() -> None:
+    data = {"id": "s-1", "depends_on": ["s-2"]}
+    assert PLAIN.apply(dict(data)) == data
+
+
+def _load(tmp_path: Path, text: str) -> config.Config:
+    (tmp_path / "groom.toml").write_text(text)
+    return config.load(tmp_path)
+
+
+def test_config_reads_fields_ids_and_rank_kind(tmp_path: Path) -> None:
+    loaded = _load(
+        tmp_path,
+        'id_prefix = ["BACK-"]\n[fields]\ndepends_on = "dependencies"\nrank = "ordinal"\nvalue = "value"\n'
+        '[ids]\nmatch_case = false\naliases = { "task-" = "BACK-" }\n[rank]\nkind = "number"\n',
+    )
+    assert loaded.fields == (("depends_on", "dependencies"), ("rank", "ordinal"))
+    assert loaded.reading.prefixes == (("task-", "BACK-"), ("back-", "BACK-"))
+    assert loaded.rank_kind == "number"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('[fields]\nsummary = "title2"\n', "fields.summary is not a contract key groom can rename"),
+        ('[fields]\ndepends_on = "status"\n', "that key already has a meaning for groom"),
+        ('[fields]\ndepends_on = "deps"\nparent = "deps"\n', "that key already has a meaning for groom"),
+        ('[fields]\nparent = "parent task"\n', "is not a plain front matter key"),
+        ('[ids]\naliases = { "task-" = "X-" }\n', "is not one of id_prefix"),
+        ("[ids]\nmatch_case = 1\n", "ids.match_case must be true or false"),
+        ('[rank]\nkind = "float"\n', "rank.kind must be one of auto, text, number"),
+    ],
+)
+def test_config_refuses_what_cannot_be_read(tmp_path: Path, text: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        _load(tmp_path, text)

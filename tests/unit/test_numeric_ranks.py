@@ -1,0 +1,91 @@
+"""Numeric ranks (Backlog.md's ordinal): ordered by value, moves write one midpoint, ends step
+1000 past the last, rebalance spreads them; text keys stay the default."""
+
+from __future__ import annotations
+
+import pytest
+
+from groom import rank, reorder
+from groom.errors import RankError
+from groom.model import order_key
+from groom.reorder import Target
+from tests.stories import no_disk, order, story
+
+__all__ = ["no_disk"]
+
+pytestmark = pytest.mark.usefixtures("no_disk")
+
+
+def board() -> list:  # type: ignore[type-arg]
+    return order(story("B-1", rank=3000), story("B-2", rank=1000), story("B-3", rank=2000), story("B-4", rank=2500))
+
+
+def test_numbers_order_by_value_not_by_text() -> None:
+    assert [p.id for p in order(story("B-1", rank=10), story("B-2", rank=9), story("B-3", rank=100))] == [
+        "B-2",
+        "B-1",
+        "B-3",
+    ]
+    assert order_key(2.5, "B-1") < order_key(10, "B-1") < order_key(None, "B-1")
+
+
+def test_a_move_between_neighbours_writes_their_midpoint_in_one_file() -> None:
+    moved = reorder.move(board(), "B-1", Target("after", "B-2"))
+    assert [(r.story_id, r.old, r.new) for r in moved.rewrites] == [("B-1", 3000, 1500)]
+
+
+def test_the_bottom_is_1000_past_the_last_and_the_top_halves_the_first() -> None:
+    assert reorder.move(board(), "B-2", Target("bottom")).new == 4000
+    assert reorder.move(board(), "B-1", Target("top")).new == 500
+
+
+def test_a_midpoint_that_is_not_whole_is_a_short_decimal() -> None:
+    keys = rank.NUMBERS
+    assert keys.between(1, 2) == 1.5
+    assert keys.between(2000, 2001) == 2000.5
+    assert keys.between(0.1, 0.2) == 0.15
+
+
+def test_ranks_too_close_to_split_say_to_rebalance() -> None:
+    with pytest.raises(RankError, match=r"too close.*--rebalance"):
+        rank.NUMBERS.between(1.0, 1.000001)
+    with pytest.raises(RankError, match="not in order"):
+        rank.NUMBERS.between(2, 1)
+
+
+def test_rebalance_spreads_numbers_1000_apart_in_the_current_order() -> None:
+    rewrites = reorder.rebalance(board())
+    assert [(r.story_id, r.new) for r in rewrites] == [("B-4", 3000), ("B-1", 4000)]
+
+
+def test_a_backlog_of_numbers_and_text_keys_refuses_a_move_and_rebalances_to_the_majority() -> None:
+    mixed = order(story("B-1", rank=1000), story("B-2", rank=2000), story("B-3", rank="a0"))
+    with pytest.raises(RankError, match="mix numbers and text"):
+        reorder.move(mixed, "B-3", Target("top"))
+    assert [(r.story_id, r.new) for r in reorder.rebalance(mixed)] == [("B-3", 3000)]
+    with pytest.raises(RankError, match="mix numbers and text"):
+        reorder.move(mixed, "B-3", Target("top"), kind="text")
+    assert [(r.story_id, r.new) for r in reorder.rebalance(mixed, "text")] == [
+        ("B-1", "a0"),
+        ("B-2", "a1"),
+        ("B-3", "a2"),
+    ]
+
+
+def test_numbers_in_a_text_backlog_keep_text_keys() -> None:
+    assert rank.space(["a0", "a1", None]) is rank.TEXT
+    assert rank.space([1, 2.5, None]) is rank.NUMBERS
+    assert rank.space([], "number") is rank.NUMBERS
+    assert rank.space([True]) is rank.TEXT  # a boolean is no rank
+
+
+def test_reorder_by_value_keeps_the_numbers_in_place_and_fills_gaps() -> None:
+    from tests.stories import CONFIG
+
+    stories = [
+        story("B-1", status="refining", rank=1000, value=1),
+        story("B-2", status="refining", rank=2000, value=9),
+        story("B-3", status="refining", rank=3000, value=5),
+    ]
+    result = reorder.by_score(stories, CONFIG, "value")
+    assert [(row.story.id, row.new) for row in result.rows] == [("B-2", 2000), ("B-3", 3000), ("B-1", 4000)]
