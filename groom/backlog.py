@@ -118,6 +118,12 @@ def discover(config: Config) -> Discovered:
     return Discovered(files, refused, sorted(excluded), leftovers, config.reading)
 
 
+def file_names(config: Config) -> list[str]:
+    """The name of every ``*.md`` file under the backlog folder, excluded folders too (an
+    archived story's id is still taken). Names only: nothing is read."""
+    return [name for _, _, names in os.walk(config.backlog) for name in names if name.endswith(".md")]
+
+
 def _read(path: str, shown: str) -> tuple[bytes, storyfile.Layout] | Unreadable:
     try:
         raw = storyfile.read_bytes(path)

@@ -159,6 +159,13 @@ class Fields(Placed):
         return self.data.get("value")
 
     @property
+    def owners(self) -> tuple[str, ...]:
+        """Who owns the story: ``owner: ana``, or a list (Backlog.md's ``assignee: ['@ana']``)."""
+        value = self.data.get("owner")
+        items = value if isinstance(value, list) else [value]
+        return tuple(item for item in items if isinstance(item, str) and item)
+
+    @property
     def parent(self) -> str | None:
         value = self.data.get("parent")
         return value if isinstance(value, str) else None

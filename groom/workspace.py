@@ -128,9 +128,10 @@ class Workspace:
 
     def taken_ids(self) -> list[str]:
         """Every id a new story must stay above: the working tree's ids, the names of files
-        that cannot be read (a name starts with its id), and file names on every git branch."""
+        that cannot be read or are excluded (an archived story's; a name starts with its id), and
+        file names on every git branch."""
         ids = [p.id for p in self.placements]
-        ids += [Path(u.path).name for u in self.unreadable]
+        ids += backlog_module.file_names(self.config)
         return ids + git.branch_file_names(self.config.backlog)
 
     def apply(

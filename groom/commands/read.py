@@ -99,10 +99,8 @@ class Filter:
             return False
         if self.epic is not None and str(story.data.get("epic", "")).lower() != self.epic.lower():
             return False
-        if (
-            self.owner is not None
-            and str(story.data.get("owner", "")).lstrip("@").lower() != self.owner.lstrip("@").lower()
-        ):
+        wanted = self.owner.lstrip("@").lower() if self.owner is not None else None
+        if wanted is not None and wanted not in {owner.lstrip("@").lower() for owner in story.owners}:
             return False
         if self.ready is not None and ready is not self.ready:
             return False

@@ -185,6 +185,17 @@ def test_duplicate_rank_is_a_warning(project: Project, groom: Runner) -> None:
     assert result.out.count("warning [duplicate-rank]") == 2
 
 
+def test_a_rank_shared_with_finished_work_is_no_warning(project: Project, groom: Runner) -> None:
+    """Order matters among open stories only: a done or dropped story may keep a rank that an open
+    one took since (Backlog.md's ordinals are per board column, so this is common there)."""
+    project.story("S-1", rank="a1", status="done")
+    project.story("S-2", rank="a1", status="dropped")
+    project.story("S-3", rank="a1")
+    result = groom("check")
+    assert result.code == 0, result
+    assert "duplicate-rank" not in result.out
+
+
 def test_paths_limit_the_report_but_not_the_references(project: Project, groom: Runner) -> None:
     project.story("S-1", status="draft", depends_on=["S-2"])
     project.story("S-2", status="doing")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -71,3 +72,73 @@ def test_realdata_is_left_untouched(realdata: Path, groom: Runner, monkeypatch: 
     groom("check")
     groom("list")
     assert {p: p.read_bytes() for p in (realdata / "backlog-md").rglob("*.md")} == before
+
+
+@pytest.fixture(scope="module")
+def adopted(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the real Backlog.md repository as a team has it (backlog/ inside the repository),
+    after ``groom init --from backlog-md``."""
+    source = Path(os.environ.get("GROOM_REALDATA", REALDATA))
+    if not source.is_dir():
+        message = f"real backlog not found at {source}: put ../shared beside the repository or set GROOM_REALDATA"
+        if os.environ.get("GROOM_REQUIRE_REALDATA"):
+            pytest.fail(message + " (GROOM_REQUIRE_REALDATA is set, so it is required)")
+        pytest.skip(message)
+    root = tmp_path_factory.mktemp("adopted")
+    shutil.copytree(source, root / "backlog", symlinks=True)
+    return root
+
+
+def _rules(result_json: dict) -> dict[str, int]:  # type: ignore[type-arg]
+    counts: dict[str, int] = {}
+    for finding in result_json["findings"]:
+        counts[finding["rule"]] = counts.get(finding["rule"], 0) + 1
+    return counts
+
+
+def test_init_from_backlog_md_leaves_only_real_problems(
+    adopted: Path, groom: Runner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(adopted)
+    assert groom("init", "--from", "backlog-md").code == 0
+    result = groom("check", "--format", "json")
+    assert result.code == 1
+    # 21 files with an unquoted @name, 6 dependencies and 4 parents naming tasks that are not
+    # there (or are in one of those files); no status, id or order noise. 1,399 findings before.
+    assert _rules(result.json()) == {"yaml": 21, "unknown-dependency": 6, "unknown-parent": 4}
+    assert result.json()["checked"] == 628  # tasks, completed and drafts; archive and docs are not work
+
+    # The board order: ordinal ascending, tasks without one after them by id.
+    rows = groom("list", "--status", "To Do", "--format", "json").json()
+    ranks = [row["rank"] for row in rows]
+    ranked = [rank for rank in ranks if rank is not None]
+    assert ranked == sorted(ranked) and len(ranked) > 20
+    assert ranks == ranked + [None] * (len(ranks) - len(ranked))
+
+
+def test_a_move_and_a_new_task_on_the_real_backlog(
+    adopted: Path, groom: Runner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(adopted)
+    if not (adopted / "groom.toml").exists():
+        assert groom("init", "--from", "backlog-md").code == 0
+    for path in (adopted / "backlog").rglob("*.md"):  # what the team does first: quote the @names
+        text = path.read_text(encoding="utf-8")
+        fixed = re.sub(r"^(assignee:|reporter:|  -) (@[\w-]+)$", r"\1 '\2'", text, flags=re.M)
+        if fixed != text:
+            path.write_text(fixed, encoding="utf-8")
+    rows = [row for row in groom("list", "--format", "json").json() if row["rank"] is not None]
+    first, second, last = rows[0], rows[1], rows[-1]  # a move goes between neighbours of any status
+    before = {p: p.read_bytes() for p in (adopted / "backlog").rglob("*.md")}
+    result = groom("reprioritize", last["id"], "--after", first["id"])
+    assert result.code == 0, result
+    changed = [p for p in before if p.read_bytes() != before[p]]
+    assert len(changed) == 1
+    midpoint = first["rank"] + (second["rank"] - first["rank"]) / 2
+    assert f"ordinal: {int(midpoint) if midpoint == int(midpoint) else midpoint}\n" in changed[0].read_text()
+
+    created = groom("new", "Try groom on the board", "--format", "json")
+    assert created.code == 0, created
+    [(path, story_id)] = [(row["path"], row["id"]) for row in created.json()["created"]]
+    assert path == f"backlog/tasks/{story_id.lower()} - Try-groom-on-the-board.md"
+    assert story_id == "BACK-637"  # above every id in tasks, completed, drafts and archive

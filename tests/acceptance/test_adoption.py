@@ -1,0 +1,140 @@
+"""groom on a Backlog.md repository as it is: init --from backlog-md, then every-day commands
+read and write the team's own keys (dependencies, parent_task_id, assignee, ordinal)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import frontmatter
+import pytest
+
+from tests.conftest import Runner
+
+CONFIG_YML = """\
+project_name: "Demo"
+default_status: "To Do"
+statuses: ["To Do", "In Progress", "Done"]
+labels: []
+definition_of_done: ["tests pass"]
+task_prefix: "back"
+"""
+
+
+def task(task_id: str, title: str, status: str = "To Do", ac: bool = True, **keys: str) -> str:
+    front = {"id": task_id, "title": title, "status": status, "assignee": "[]", "labels": "[]", **keys}
+    lines = [f"{key}: {value}" for key, value in front.items()]
+    body = "## Description\n\nWhat it is about.\n"
+    if ac:
+        body += "\n## Acceptance Criteria\n<!-- AC:BEGIN -->\n- [ ] #1 It works\n<!-- AC:END -->\n"
+    return "---\n" + "\n".join(lines) + "\n---\n\n" + body
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    backlog = tmp_path / "backlog"
+    for folder in ("tasks", "completed", "docs", "archive/tasks"):
+        (backlog / folder).mkdir(parents=True)
+    (backlog / "config.yml").write_text(CONFIG_YML)
+    files = {
+        "tasks/back-1 - First.md": task("BACK-1", "First", ordinal="3000"),
+        "tasks/back-2 - Second.md": task("BACK-2", "Second", ordinal="1000", dependencies="[task-5]"),
+        "tasks/back-3 - Third.md": task("BACK-3", "Third", ordinal="2000", parent_task_id="back-1"),
+        "tasks/back-4 - Fourth.md": task("BACK-4", "Fourth", "In Progress", ac=False, assignee="['@ana']"),
+        "completed/back-5 - Fifth.md": task("BACK-5", "Fifth", "Done"),
+        "tasks/back-6 - Sixth.md": task("BACK-6", "Sixth", dependencies="[BACK-99]"),
+        "archive/tasks/back-7 - Set aside.md": task("BACK-7", "Set aside", "Won't Do"),
+        "docs/doc-1 - Guide.md": "---\nid: doc-1\ntitle: Guide\ntype: guide\n---\nNot a task.\n",
+    }
+    for name, text in files.items():
+        (backlog / name).write_text(text)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_init_from_backlog_md_writes_config_and_schemas_only(repo: Path, groom: Runner) -> None:
+    before = {p: p.read_bytes() for p in (repo / "backlog").rglob("*") if p.is_file()}
+    result = groom("init", "--from", "backlog-md")
+    assert result.code == 0, result
+    assert {p: p.read_bytes() for p in (repo / "backlog").rglob("*") if p.is_file()} == before
+    assert (repo / "groom.toml").is_file() and (repo / "schemas" / "ready.schema.json").is_file()
+    again = groom("init", "--from", "backlog-md")
+    assert again.code == 2 and "already exist" in again.err
+
+
+def test_check_reports_only_the_real_problems(repo: Path, groom: Runner) -> None:
+    assert groom("init", "--from", "backlog-md").code == 0
+    result = groom("check", "--format", "json")
+    assert result.code == 1, result
+    found = sorted((f["path"], f["rule"]) for f in result.json()["findings"])
+    assert found == [
+        ("backlog/tasks/back-4 - Fourth.md", "dor/acceptance-criteria"),  # In Progress without criteria
+        ("backlog/tasks/back-6 - Sixth.md", "unknown-dependency"),  # BACK-99 does not exist
+    ]
+    assert result.json()["checked"] == 6  # docs and archive are not tasks
+
+
+def test_findings_name_the_teams_key(repo: Path, groom: Runner) -> None:
+    assert groom("init", "--from", "backlog-md").code == 0
+    line = next(line for line in groom("check").out.splitlines() if "unknown-dependency" in line)
+    assert line.startswith("backlog/tasks/back-6 - Sixth.md:7:16:")  # the id in the dependencies line
+    assert "dependencies names BACK-99, which is not in the backlog" in line
+
+
+def test_list_shows_the_board_order_and_resolves_old_prefixes(repo: Path, groom: Runner) -> None:
+    assert groom("init", "--from", "backlog-md").code == 0
+    rows = groom("list", "--status", "To Do", "--format", "json").json()
+    assert [row["id"] for row in rows] == ["BACK-2", "BACK-3", "BACK-1", "BACK-6"]  # by ordinal, unranked last
+    shown = groom("show", "BACK-2", "--format", "json").json()
+    assert shown["front_matter"]["dependencies"] == ["BACK-5"]  # task-5 is BACK-5
+
+
+def test_a_move_writes_one_numeric_ordinal(repo: Path, groom: Runner) -> None:
+    assert groom("init", "--from", "backlog-md").code == 0
+    first = repo / "backlog/tasks/back-1 - First.md"
+    before = {p: p.read_bytes() for p in (repo / "backlog").rglob("*.md")}
+    result = groom("reprioritize", "BACK-1", "--after", "BACK-2")
+    assert result.code == 0, result
+    assert "ordinal: 1500\n" in first.read_text()
+    changed = [p for p in before if p.read_bytes() != before[p]]
+    assert changed == [first]
+    assert first.read_text().replace("ordinal: 1500", "ordinal: 3000") == before[first].decode()
+    rows = groom("list", "--status", "To Do", "--format", "json").json()
+    assert [row["id"] for row in rows][:3] == ["BACK-2", "BACK-1", "BACK-3"]
+
+
+def test_new_writes_a_task_backlog_md_lists(repo: Path, groom: Runner) -> None:
+    assert groom("init", "--from", "backlog-md").code == 0
+    result = groom("new", "Export: CSV/JSON + more")
+    assert result.code == 0, result
+    path = repo / "backlog/tasks/back-8 - Export-CSV-JSON-+-more.md"
+    post = frontmatter.load(str(path))  # another parser, as Backlog.md reads it
+    assert (post["id"], post["title"], post["status"], post["ordinal"]) == (
+        "BACK-8",
+        "Export: CSV/JSON + more",
+        "To Do",
+        4000,
+    )
+    assert "rank" not in post.metadata
+
+
+def test_set_writes_the_teams_key(repo: Path, groom: Runner) -> None:
+    assert groom("init", "--from", "backlog-md").code == 0
+    assert groom("set", "BACK-1", "depends_on+=BACK-3").code == 0
+    text = (repo / "backlog/tasks/back-1 - First.md").read_text()
+    assert "dependencies:" in text and "depends_on" not in text
+
+
+def test_owner_filter_reads_assignee(repo: Path, groom: Runner) -> None:
+    assert groom("init", "--from", "backlog-md").code == 0
+    rows = groom("list", "--owner", "ana", "--format", "json").json()
+    assert [row["id"] for row in rows] == ["BACK-4"]
+
+
+def test_without_config_yml_init_from_says_where_it_looked(
+    tmp_path: Path, groom: Runner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = groom("init", "--from", "backlog-md")
+    assert result.code == 2
+    assert result.err.count("\n") == 1 and "no Backlog.md config.yml" in result.err
+    assert groom("init", "--from", "jira").code == 2
