@@ -175,6 +175,8 @@ def check(
 
     chosen = _format(report.CHECK, output)
     result = read.check(_workspace(config, backlog), list(paths or []))
+    for hint in result.hints:
+        sys.stderr.write(f"groom: hint: {hint}\n")
     _emit(report.CHECK, chosen, result)
     raise typer.Exit(EXIT_OK if result.ok else EXIT_FINDINGS)
 

@@ -10,6 +10,7 @@ from groom import ready as ready_module
 from groom.backlog import display_path
 from groom.errors import ConfigError, GroomError
 from groom.findings import Finding
+from groom.hints import config_hints
 from groom.model import Story, as_points, holder
 from groom.workspace import Workspace
 
@@ -21,6 +22,8 @@ class CheckResult:
     findings: tuple[Finding, ...]
     outside: tuple[str, ...]
     """Paths given on the command line that are not stories of this backlog."""
+    hints: tuple[str, ...] = ()
+    """Config keys that would fit what groom sees, when most stories miss the config."""
 
     @property
     def checked(self) -> int:
@@ -44,7 +47,10 @@ def check(ws: Workspace, paths: list[Path]) -> CheckResult:
         only, outside = _select(ws, paths, every)
         files = only
     findings = ready_module.check(backlog, schemas, only)
-    return CheckResult(tuple(files), tuple(findings), tuple(outside))
+    folder = ws.config.backlog
+    backlog_md = (folder / "config.yml").is_file() or (folder / "backlog" / "config.yml").is_file()
+    hints = config_hints(backlog.stories, ws.config, backlog_md=backlog_md)
+    return CheckResult(tuple(files), tuple(findings), tuple(outside), tuple(hints))
 
 
 def _select(ws: Workspace, paths: list[Path], every: list[str]) -> tuple[list[str], list[str]]:

@@ -138,3 +138,20 @@ def test_without_config_yml_init_from_says_where_it_looked(
     assert result.code == 2
     assert result.err.count("\n") == 1 and "no Backlog.md config.yml" in result.err
     assert groom("init", "--from", "jira").code == 2
+
+
+def test_first_contact_says_which_keys_would_fit(repo: Path, groom: Runner) -> None:
+    result = groom("check", "--backlog", "backlog")
+    assert result.code == 1
+    hints = [line for line in result.err.splitlines() if line.startswith("groom: hint: ")]
+    # Without a groom.toml every folder is read: 7 tasks (archive's too) and the doc.
+    assert len(hints) == 3
+    assert hints[0] == 'groom: hint: 7 ids look like BACK-1: set id_prefix = "BACK-" in groom.toml'
+    assert hints[1].startswith("groom: hint: 7 statuses are not in status.all ('To Do', ")
+    assert hints[1].endswith("list the team's in [status]") and "'Won't Do'" in hints[1]
+    assert hints[2] == (
+        "groom: hint: this is a Backlog.md repository: groom init --from backlog-md writes a groom.toml that fits it"
+    )
+    assert result.err.splitlines()[:3] == hints  # once, at the top
+    assert groom("init", "--from", "backlog-md").code == 0
+    assert "hint" not in groom("check").err
