@@ -38,8 +38,10 @@ class Action:
 
 def actions(stories: Sequence[Story], config: Config, owner: str | None) -> list[tuple[str, list[Action]]]:
     """Open questions of open stories grouped by owner (named owners first, alphabetically;
-    then the unassigned), each group highest-ranked story first. Owners are one person
-    whatever the case (@Mira and @mira); the group takes the first spelling met."""
+    then the unassigned), each group highest-ranked story first. A question names its owner
+    (``@mira: …``); one that does not goes to the story's owner (``owner``, or the team's key for
+    it, e.g. Backlog.md's ``assignee``). Owners are one person whatever the case (@Mira and
+    @mira); the group takes the first spelling met."""
     wanted = owner.lstrip("@").lower() if owner else None
     groups: dict[str, list[Action]] = {}
     names: dict[str, str] = {}
@@ -48,8 +50,9 @@ def actions(stories: Sequence[Story], config: Config, owner: str | None) -> list
         if not config.is_open(story.status):
             continue
         position += 1
+        fallback = story.owners[0].lstrip("@") if story.owners else ""
         for question in story.facts.open_questions:
-            name = question.owner or ""
+            name = question.owner or fallback
             if wanted is not None and name.lower() != wanted:
                 continue
             shown = names.setdefault(name.lower(), name)

@@ -35,6 +35,19 @@ def test_owners_are_one_person_whatever_the_case() -> None:
     assert [owner for owner, _ in refine.actions(stories, CONFIG, "@MIRA")] == ["Mira"]
 
 
+def test_a_question_without_an_owner_goes_to_the_storys_owner() -> None:
+    """Backlog.md's assignee (a list, read as owner through [fields]) or a plain owner key."""
+    stories = [
+        story("S-1", status="refining", rank="a0", body=ASKS, owner=["@jonas", "@ana"]),
+        story("S-2", status="refining", rank="a1", body=ASKS, owner="ana"),
+    ]
+    groups = dict(refine.actions(stories, CONFIG, None))
+    assert [(a.story.id, a.question.text) for a in groups["jonas"]] == [("S-1", "nobody's")]
+    assert [(a.story.id, a.question.text) for a in groups["ana"]] == [("S-2", "nobody's")]
+    assert "" not in groups
+    assert len(groups["Mira"]) == 4  # a question that names its owner stays with it
+
+
 def test_the_agenda_lists_what_is_not_ready_with_split_advice() -> None:
     whole = backlog(
         story("S-1", rank="a0"),
