@@ -64,8 +64,10 @@ PLAIN = Reading()
 
 
 def team_view(data: dict[str, Any], fields: FieldMap) -> dict[str, Any]:
-    """The front matter as the file writes it: without the contract keys with_roles added."""
-    added = [role for role, key in fields if role in data and key in data and data[role] is data[key]]
+    """The front matter as the file writes it: without the contract keys with_roles added.
+    (Compared by value, not identity: stories read in another process come back as copies. A
+    file that writes both keys with one value loses the contract key from this view only.)"""
+    added = [role for role, key in fields if role in data and key in data and data[role] == data[key]]
     if not added:
         return data
     return {key: value for key, value in data.items() if key not in added}

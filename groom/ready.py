@@ -454,7 +454,7 @@ def _cycles(backlog: Backlog) -> Iterator[Finding]:
                 ("depends_on",),
                 "dependency-cycle",
                 ERROR,
-                f"dependency cycle {text}; remove one of these depends_on entries",
+                f"dependency cycle {text}; remove one of these {team_key('depends_on', story.fields)} entries",
             )
 
 

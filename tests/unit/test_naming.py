@@ -80,3 +80,16 @@ def test_config_reads_fields_ids_and_rank_kind(tmp_path: Path) -> None:
 def test_config_refuses_what_cannot_be_read(tmp_path: Path, text: str, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         _load(tmp_path, text)
+
+
+def test_the_schema_view_survives_a_worker_process() -> None:
+    """Large backlogs are read in worker processes: the story comes back pickled, its values
+    copies (an ordinal above 256 is no longer the same int object). The view must not change."""
+    import pickle
+
+    read = Reading(FIELDS).apply({"id": "B-1", "dependencies": ["B-2"], "ordinal": 123456})
+    assert team_view(pickle.loads(pickle.dumps(read)), FIELDS) == {
+        "id": "B-1",
+        "dependencies": ["B-2"],
+        "ordinal": 123456,
+    }
