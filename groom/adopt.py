@@ -11,8 +11,8 @@ settings are in ``backlog/config.yml``. What maps onto groom's contract:
   before ``task_prefix`` was set) in references: one id, whatever the case or old prefix;
 - the statuses of config.yml; ``In Progress`` claims readiness (work started), so the
   Definition of Ready applies to it; ``Done`` is done;
-- ``docs``, ``decisions``, ``milestones``, ``assets`` are not tasks; ``archive`` holds tasks the
-  team set aside (not work, not judged).
+- ``docs``, ``decisions``, ``milestones``, ``assets`` are not tasks; ``completed`` and ``archive``
+  hold tasks that are done or set aside: read for their ids, never open work, not judged.
 """
 
 from __future__ import annotations
@@ -24,7 +24,9 @@ from typing import Any
 from groom import yamlio
 from groom.errors import ConfigError, YamlError
 
-NOT_TASKS = ("docs", "decisions", "milestones", "assets", "archive")
+NOT_TASKS = ("docs", "decisions", "milestones", "assets", "archive/milestones", "archive/decisions", "archive/docs")
+FINISHED = ("completed", "archive")
+"""Folders of tasks that are done (completed) or set aside (archive): read, not worked on."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,10 +80,15 @@ def config_text(settings: BacklogMd, backlog: str) -> str:
 # Paths are relative to this file.
 
 backlog = {json.dumps(backlog)}
-# Not tasks (docs, decisions, milestones, assets), or tasks set aside (archive): not read.
+# Not tasks at all (docs, decisions, milestones, assets): not read.
 exclude = {_toml_list(["readme.md", "README.md", *NOT_TASKS])}
 id_prefix = {_toml_list([settings.prefix, "DRAFT-"])}   # tasks, then drafts
 types = ["story", "spike", "bug", "chore", "feature", "enhancement", "task", "docs", "refactor", "other"]
+
+[paths]
+# Finished (completed) or set aside (archive): their ids are taken and may be referred to,
+# a dependency on a completed task is met; they are not open work and are not judged.
+inactive = {_toml_list(FINISHED)}
 
 [new]                            # where groom new writes, named as Backlog.md names tasks
 folder = "tasks"

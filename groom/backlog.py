@@ -64,6 +64,8 @@ class Discovered:
     """Temporary files an interrupted groom left behind (``.groom-*.tmp``)."""
     reading: Reading = PLAIN
     """How the stories found are read (the config's [fields] and [ids])."""
+    retired: list[str] = field(default_factory=list)
+    """Story files in the config's inactive folders ([paths] inactive), sorted."""
 
 
 def discover(config: Config) -> Discovered:
@@ -115,7 +117,12 @@ def discover(config: Config) -> Discovered:
             else:
                 files.append(entry.path)
     files.sort()
-    return Discovered(files, refused, sorted(excluded), leftovers, config.reading)
+    retired: list[str] = []
+    if config.inactive_paths:
+        inactive = tuple(os.path.join(root, folder) + os.sep for folder in config.inactive_paths)
+        retired = [path for path in files if path.startswith(inactive)]
+        files = [path for path in files if not path.startswith(inactive)]
+    return Discovered(files, refused, sorted(excluded), leftovers, config.reading, retired)
 
 
 def file_names(config: Config) -> list[str]:
@@ -281,10 +288,18 @@ def _read_all(cwd: Path, discovered: Discovered, placements: bool) -> tuple[list
 
 
 def load(config: Config, cwd: Path, discovered: Discovered | None = None) -> Backlog:
-    """Every story of the backlog, in backlog order, plus an Unreadable per file it cannot read."""
-    read, unreadable = _read_all(cwd, discovered or discover(config), placements=False)
+    """Every story of the backlog, in backlog order, plus an Unreadable per file it cannot read,
+    and the front matter of the stories in inactive folders (their ids and statuses)."""
+    found = discovered or discover(config)
+    read, unreadable = _read_all(cwd, found, placements=False)
     stories = tuple(story for story in read if isinstance(story, Story))
-    return Backlog(config, stories, tuple(unreadable))
+    retired: tuple[Placement, ...] = ()
+    if found.retired:
+        history = Discovered(found.retired, [], [], [], found.reading)
+        old, broken = _read_all(cwd, history, placements=True)
+        retired = tuple(p for p in old if isinstance(p, Placement))
+        unreadable = sorted([*unreadable, *broken], key=lambda u: u.display)
+    return Backlog(config, stories, tuple(unreadable), retired)
 
 
 def find_by_name(cwd: Path, story_ids: Iterable[str], discovered: Discovered) -> dict[str, Story]:

@@ -91,6 +91,9 @@ class Config:
     """(contract key, the team's key) for each contract key the team names differently
     ([fields]); every reader and writer goes through it."""
 
+    inactive_paths: tuple[str, ...] = ()
+    """Folders (inside the backlog folder) of finished or set-aside stories ([paths] inactive):
+    read for their ids and references, never open work, never judged."""
     new_folder: str = ""
     """Where ``groom new`` writes, inside the backlog folder ([new] folder); split children and
     spikes go beside their parent."""
@@ -208,6 +211,7 @@ def _from_file(path: Path) -> Config:
         fields=_fields(reader, path),
         id_match_case=reader.get("ids.match_case", _bool, True),
         new_folder=reader.get("new.folder", _folder, ""),
+        inactive_paths=tuple(_folder("paths.inactive", v) for v in reader.get("paths.inactive", _strs, ())),
         file_name=reader.get("new.file_name", _file_name, "{id}-{slug}.md"),
         id_aliases=_aliases(reader, prefixes, path),
     )

@@ -265,12 +265,23 @@ class Backlog:
     """Every readable story, in backlog order."""
     unreadable: tuple[Unreadable, ...] = ()
     """Files that are in the backlog but could not be read as stories."""
+    retired: tuple[Placement, ...] = ()
+    """Stories in the inactive folders ([paths] inactive): finished or set aside. Their ids are
+    taken and may be referred to; they are not open work and are not judged."""
     _index: dict[str, list[Story]] = field(default_factory=dict, compare=False, repr=False)
+    _retired: dict[str, Placement] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         for story in self.stories:
             if story.id:
                 self._index.setdefault(story.id, []).append(story)
+        for placement in self.retired:
+            if placement.id:
+                self._retired.setdefault(placement.id, placement)
+
+    def finished(self, story_id: str) -> Placement | None:
+        """The story with that id in an inactive folder, if any."""
+        return self._retired.get(story_id)
 
     @property
     def by_id(self) -> dict[str, list[Story]]:
@@ -295,6 +306,12 @@ class Backlog:
         broken = holder(self.unreadable, story_id)
         if broken is not None:
             raise broken.error_for(story_id)
+        old = self.finished(story_id)
+        if old is not None:
+            raise StoryNotFound(
+                f"{story_id} is in {old.display}, a folder of finished stories ([paths] inactive in groom.toml); "
+                "move the file out of it to work on the story again"
+            )
         alike = [known for known in self._index if known.lower() == story_id.lower()]
         if not alike and story_id.isdigit():  # "23" for S-23
             prefixed = (f"{prefix}{story_id}" for prefix in self.config.id_prefixes)

@@ -170,6 +170,9 @@ class Judge:
         result = []
         for dep in story.depends_on:
             targets = self.backlog.by_id.get(dep)
+            old = self.backlog.finished(dep) if not targets else None
+            if old is not None and old.status in self._done:
+                continue
             if not targets:
                 result.append(dep)
                 continue
@@ -321,6 +324,16 @@ def _at(story: Story, path: tuple[str | int, ...], rule: str, severity: str, mes
 
 def _duplicate_ids(backlog: Backlog) -> Iterator[Finding]:
     for story_id, stories in backlog.by_id.items():
+        old = backlog.finished(story_id)
+        if old is not None:
+            for story in stories:
+                yield _at(
+                    story,
+                    ("id",),
+                    "duplicate-id",
+                    ERROR,
+                    f"id {story_id} is also used by {old.display} (finished); give this story a new id",
+                )
         if len(stories) < 2:
             continue
         for story in stories:
@@ -344,7 +357,20 @@ def _references(backlog: Backlog) -> Iterator[Finding]:
                 continue
             path: tuple[str | int, ...] = ("depends_on", index) if isinstance(raw, list) else ("depends_on",)
             broken = holder(backlog.unreadable, dep) if dep not in backlog.by_id else None
-            if broken is not None:
+            old = backlog.finished(dep) if dep not in backlog.by_id else None
+            if old is not None:
+                if (
+                    old.status not in backlog.config.done_statuses
+                    and story.status not in backlog.config.inactive_statuses
+                ):
+                    yield _at(
+                        story,
+                        path,
+                        "inactive-dependency",
+                        WARNING,
+                        f"{key} names {dep}, which was set aside ({old.display}, {old.status}); remove it",
+                    )
+            elif broken is not None:
                 yield _at(
                     story,
                     path,
@@ -374,6 +400,8 @@ def _references(backlog: Backlog) -> Iterator[Finding]:
                     f"{key} names {dep}, which is {target.status}; {advice}",
                 )
         parent = story.parent
+        if parent is not None and backlog.finished(parent) is not None:
+            continue  # a story may go on after its parent is finished
         broken = holder(backlog.unreadable, parent) if parent is not None and parent not in backlog.by_id else None
         if broken is not None:
             yield _at(
@@ -408,7 +436,8 @@ def _families(backlog: Backlog) -> Iterator[Finding]:
             if not isinstance(child_id, str):
                 continue
             holders = backlog.by_id.get(child_id, [])
-            if not holders and holder(backlog.unreadable, child_id) is None:
+            gone = backlog.finished(child_id) is not None or holder(backlog.unreadable, child_id) is not None
+            if not holders and not gone:
                 yield _at(
                     parent,
                     ("children", index),

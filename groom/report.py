@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from groom.findings import ERROR, Finding
 from groom.model import Story, Unreadable
+from groom.naming import team_view
 from groom.numbers import points as fmt
 
 if TYPE_CHECKING:  # each command's module is imported by the command that runs
@@ -375,7 +376,7 @@ def show_json(view: StoryView) -> str:
     document = {
         "id": story.id,
         "path": story.display,
-        "front_matter": story.data,
+        "front_matter": team_view(story.data, story.fields),
         "ready": not view.gaps if view.judged else None,
         "gaps": [{"rule": g.rule, "advice": g.advice, "detail": g.detail} for g in view.gaps],
         "dependencies": [

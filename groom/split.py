@@ -521,10 +521,12 @@ def plan_renumber(backlog: Backlog, story: Story, new_id: str | None, taken: Seq
     shared = len(backlog.by_id.get(old, [])) > 1
     if new_id is None:
         [new_id] = ids.next_ids(config.id_prefix, taken, 1)
-    elif new_id in backlog.by_id:
-        raise GroomError(
-            f"{new_id} is already used by {backlog.by_id[new_id][0].display}; pick another or leave out --to"
+    elif new_id in backlog.by_id or backlog.finished(new_id) is not None:
+        old_holder = backlog.finished(new_id)
+        shown = (
+            backlog.by_id[new_id][0].display if new_id in backlog.by_id else old_holder.display if old_holder else ""
         )
+        raise GroomError(f"{new_id} is already used by {shown}; pick another or leave out --to")
     elif not re.fullmatch("|".join(re.escape(p) for p in config.id_prefixes) + r"[0-9]+(\.[0-9]+)*", new_id):
         raise GroomError(f"{new_id!r} is not an id of this backlog (prefix {config.id_prefix} and a number)")
     name = os.path.basename(story.path)

@@ -11,12 +11,12 @@ from __future__ import annotations
 import math
 import random
 import re
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from groom.config import Config
 from groom.errors import ConfigError
-from groom.model import Story, Unreadable, holder, id_key
+from groom.model import Placement, Story, Unreadable, holder, id_key
 from groom.numbers import points as fmt
 from groom.ready import Gap, Judge
 
@@ -174,13 +174,18 @@ def _dependency_reasons(
     chosen: Collection[str],
     config: Config,
     unreadable: Sequence[Unreadable],
+    finished: Callable[[str], Placement | None],
 ) -> list[str]:
     reasons = []
     split_status = dict(config.roles).get("split")
     for dep in story.depends_on:
         target = by_id.get(dep)
         broken = holder(unreadable, dep) if target is None else None
-        if broken is not None:
+        old = finished(dep) if target is None else None
+        if old is not None:
+            if old.status not in config.done_statuses:
+                reasons.append(f"depends on {dep}, which was set aside ({old.display}): remove the dependency")
+        elif broken is not None:
             reasons.append(f"blocked by {dep} (its file {broken.display} cannot be read)")
         elif target is None:
             reasons.append(f"blocked by {dep} (not in the backlog)")
@@ -229,7 +234,7 @@ def select(
             continue
         reasons = _status_reasons(story, config)
         reasons += _gap_reasons(judge.gaps(story))
-        reasons += _dependency_reasons(story, by_id, chosen, config, unreadable)
+        reasons += _dependency_reasons(story, by_id, chosen, config, unreadable, judge.backlog.finished)
         points = story_points(story, config)
         if not reasons and points is not None and points > remaining:
             reasons.append(f"{fmt(points)} points > {fmt(remaining)} left: split it or raise the capacity")

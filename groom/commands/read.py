@@ -168,7 +168,14 @@ class StoryView:
 def show(ws: Workspace, story_id: str) -> StoryView:
     backlog = ws.backlog
     story = backlog.get(story_id)
-    deps = tuple((dep, backlog.by_id[dep][0].status if dep in backlog.by_id else None) for dep in story.depends_on)
+
+    def status(dep: str) -> str | None:
+        if dep in backlog.by_id:
+            return backlog.by_id[dep][0].status
+        old = backlog.finished(dep)
+        return old.status if old is not None else None
+
+    deps = tuple((dep, status(dep)) for dep in story.depends_on)
     children = tuple(s.id for s in backlog.stories if s.parent == story.id)
     broken = tuple(dep for dep, status in deps if status is None and holder(backlog.unreadable, dep))
     body = ws.body(story)

@@ -42,6 +42,7 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         "tasks/back-4 - Fourth.md": task("BACK-4", "Fourth", "In Progress", ac=False, assignee="['@ana']"),
         "completed/back-5 - Fifth.md": task("BACK-5", "Fifth", "Done"),
         "tasks/back-6 - Sixth.md": task("BACK-6", "Sixth", dependencies="[BACK-99]"),
+        "tasks/back-8 - Eighth.md": task("BACK-8", "Eighth", dependencies="[back-7]", parent_task_id="BACK-5"),
         "archive/tasks/back-7 - Set aside.md": task("BACK-7", "Set aside", "Won't Do"),
         "docs/doc-1 - Guide.md": "---\nid: doc-1\ntitle: Guide\ntype: guide\n---\nNot a task.\n",
     }
@@ -69,8 +70,10 @@ def test_check_reports_only_the_real_problems(repo: Path, groom: Runner) -> None
     assert found == [
         ("backlog/tasks/back-4 - Fourth.md", "dor/acceptance-criteria"),  # In Progress without criteria
         ("backlog/tasks/back-6 - Sixth.md", "unknown-dependency"),  # BACK-99 does not exist
+        ("backlog/tasks/back-8 - Eighth.md", "inactive-dependency"),  # BACK-7 was set aside (archive)
     ]
-    assert result.json()["checked"] == 6  # docs and archive are not tasks
+    # BACK-2's dependency task-5 is BACK-5, done in completed/; BACK-8's parent too: both fine.
+    assert result.json()["checked"] == 6  # tasks only: completed and archive are history, docs no tasks
 
 
 def test_findings_name_the_teams_key(repo: Path, groom: Runner) -> None:
@@ -83,7 +86,7 @@ def test_findings_name_the_teams_key(repo: Path, groom: Runner) -> None:
 def test_list_shows_the_board_order_and_resolves_old_prefixes(repo: Path, groom: Runner) -> None:
     assert groom("init", "--from", "backlog-md").code == 0
     rows = groom("list", "--status", "To Do", "--format", "json").json()
-    assert [row["id"] for row in rows] == ["BACK-2", "BACK-3", "BACK-1", "BACK-6"]  # by ordinal, unranked last
+    assert [row["id"] for row in rows] == ["BACK-2", "BACK-3", "BACK-1", "BACK-6", "BACK-8"]  # by ordinal, then by id
     shown = groom("show", "BACK-2", "--format", "json").json()
     assert shown["front_matter"]["dependencies"] == ["BACK-5"]  # task-5 is BACK-5
 
@@ -106,15 +109,28 @@ def test_new_writes_a_task_backlog_md_lists(repo: Path, groom: Runner) -> None:
     assert groom("init", "--from", "backlog-md").code == 0
     result = groom("new", "Export: CSV/JSON + more")
     assert result.code == 0, result
-    path = repo / "backlog/tasks/back-8 - Export-CSV-JSON-+-more.md"
+    path = repo / "backlog/tasks/back-9 - Export-CSV-JSON-+-more.md"
     post = frontmatter.load(str(path))  # another parser, as Backlog.md reads it
     assert (post["id"], post["title"], post["status"], post["ordinal"]) == (
-        "BACK-8",
+        "BACK-9",
         "Export: CSV/JSON + more",
         "To Do",
         4000,
     )
     assert "rank" not in post.metadata
+
+
+def test_finished_tasks_are_history(repo: Path, groom: Runner) -> None:
+    assert groom("init", "--from", "backlog-md").code == 0
+    listed = [row["id"] for row in groom("list", "--format", "json").json()]
+    assert "BACK-5" not in listed and "BACK-7" not in listed
+    shown = groom("show", "BACK-5")
+    assert shown.code == 2 and "is in backlog/completed/back-5 - Fifth.md, a folder of finished stories" in shown.err
+    shown_json = groom("show", "BACK-2", "--format", "json").json()
+    assert shown_json["front_matter"]["dependencies"] == ["BACK-5"]
+    assert "depends_on" not in shown_json["front_matter"]  # the file's keys, as written
+    assert [(d["id"], d["status"]) for d in shown_json["dependencies"]] == [("BACK-5", "Done")]
+    assert groom("renumber", "BACK-1", "--to", "BACK-7").code == 2  # an archived task's id is taken
 
 
 def test_set_writes_the_teams_key(repo: Path, groom: Runner) -> None:
@@ -144,10 +160,10 @@ def test_first_contact_says_which_keys_would_fit(repo: Path, groom: Runner) -> N
     result = groom("check", "--backlog", "backlog")
     assert result.code == 1
     hints = [line for line in result.err.splitlines() if line.startswith("groom: hint: ")]
-    # Without a groom.toml every folder is read: 7 tasks (archive's too) and the doc.
+    # Without a groom.toml every folder is read: 8 tasks (archive's too) and the doc.
     assert len(hints) == 3
-    assert hints[0] == 'groom: hint: 7 ids look like BACK-1: set id_prefix = "BACK-" in groom.toml'
-    assert hints[1].startswith("groom: hint: 7 statuses are not in status.all ('To Do', ")
+    assert hints[0] == 'groom: hint: 8 ids look like BACK-1: set id_prefix = "BACK-" in groom.toml'
+    assert hints[1].startswith("groom: hint: 8 statuses are not in status.all ('To Do', ")
     assert hints[1].endswith("list the team's in [status]") and "'Won't Do'" in hints[1]
     assert hints[2] == (
         "groom: hint: this is a Backlog.md repository: groom init --from backlog-md writes a groom.toml that fits it"

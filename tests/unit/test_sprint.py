@@ -10,7 +10,7 @@ from groom import schemas, sprint
 from groom.errors import ConfigError
 from groom.model import Story, Unreadable
 from groom.ready import Judge
-from tests.stories import CONFIG, backlog, no_disk, story
+from tests.stories import CONFIG, backlog, no_disk, placement, story
 
 pytestmark = pytest.mark.usefixtures("no_disk")
 __all__ = ["no_disk"]
@@ -94,6 +94,25 @@ def test_a_dependency_on_an_unreadable_file_says_so() -> None:
     result = sprint.select(whole.stories, Judge(whole, SCHEMAS), CONFIG, cap, "skip", unreadable=(broken,))
     assert result.excluded[0].reasons[-1] == "blocked by S-1 (its file backlog/S-1-x.md cannot be read)"
     assert result.unreadable == (broken,)
+
+
+def test_a_dependency_on_a_finished_story_is_met_and_one_set_aside_blocks() -> None:
+    """Stories in [paths] inactive folders: done there is done; set aside means never."""
+    from groom.model import Backlog
+
+    done, aside = placement(story("S-1", status="done")), placement(story("S-3", status="draft"))
+    whole = Backlog(
+        CONFIG,
+        (story("S-4", rank="a0", depends_on=["S-3"]), story("S-2", rank="a1", depends_on=["S-1"])),
+        retired=(done, aside),
+    )
+    cap = sprint.Capacity(10, "given", ())
+    result = sprint.select(whole.stories, Judge(whole, SCHEMAS), CONFIG, cap, "skip")
+    assert [c.story.id for c in result.candidates] == ["S-2"]
+    assert result.excluded[0].reasons == (
+        "not ready: dependencies-in-order (not done and not ranked above it: S-3)",
+        "depends on S-3, which was set aside (backlog/S-3.md): remove the dependency",
+    )
 
 
 def test_confidence_counts_a_past_sprint_that_reached_exactly_the_total() -> None:
