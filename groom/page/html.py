@@ -49,6 +49,7 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-sp
 td.id { font-weight: 700; white-space: nowrap; }
 table.backlog td.title { min-width: 14em; }
 table.backlog td.status { white-space: nowrap; }
+table.backlog td.ready { width: 30%; }
 .yes { color: var(--green); font-weight: 700; }
 .no { color: var(--alarm); font-weight: 700; }
 .gaps { margin: 2px 0 0; padding-left: 1.1em; color: var(--muted); font-size: 0.85rem; }
@@ -175,7 +176,7 @@ def _row(row: Row) -> str:
     return (f'<tr class="{classes}">' if classes else "<tr>") + (
         f'<td class="num">{row.position}</td><td class="id">{_e(row.id)}</td><td class="title">{_e(row.title)}</td>'
         f'<td class="status">{_e(row.status)}</td><td class="num">{_e(words.estimate(row.estimate))}</td>'
-        f'<td class="num">{_e(words.estimate(row.value))}</td><td>{ready}</td>'
+        f'<td class="num">{_e(words.estimate(row.value))}</td><td class="ready">{ready}</td>'
         f"<td>{_e(words.dependencies(row))}</td><td>{plan_cell}</td></tr>"
     )
 
