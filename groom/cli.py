@@ -887,6 +887,8 @@ def report_(
     where = command.target(ws, out or page.DEFAULT_OUT[chosen])
     result = command.build(ws, count, sprint.DEFAULT_SEED if seed is None else seed)
     text = page.PAGE.render(chosen, result)
+    if chosen == "json":
+        text = _visible(text)  # as every command's JSON: control characters as escapes
     command.write(where, text)
     if where is not None:
         shown = out or page.DEFAULT_OUT[chosen]

@@ -290,7 +290,7 @@ def burnup(
         labels.append((y_of(p85[last]), f"85 %: {fmt(p85[last])}", INK))
         legend += [
             Swatch("done in 50 % of trials", "", BLUE, "solid"),
-            Swatch("in 85 %", "", INK, "9 5"),
+            Swatch("in 85 % of trials", "", INK, "9 5"),
             Swatch("band", f"url(#{chart_id}-band)", BLUE),
         ]
     parts.append(
