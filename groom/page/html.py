@@ -75,7 +75,7 @@ footer { color: var(--muted); font-size: 0.85rem; margin-top: 40px; padding-bott
 @media print {
   html { font-size: 11pt; }
   nav, summary { display: none; }
-  details > *:not(summary) { display: block; }
+  details::details-content { content-visibility: visible; display: block; }
   header, main, footer { max-width: none; padding: 0; }
   h2 { break-after: avoid; }
   section, figure, tr, .card { break-inside: avoid; }

@@ -155,7 +155,7 @@ def _forecast(report: Report) -> list[str]:
         ("line", [forecast.scope] * len(names)),
         ("line", [p.planned for p in forecast.burnup]),
     ]
-    what = "Lines, top to bottom as drawn: the scope (open points not yet in a sprint), the plan at capacity"
+    what = "Lines, in the order of the chart's block: the scope (open points not yet in a sprint), the plan at capacity"
     if forecast.readings:
         series += [("line", [p.p50 for p in forecast.burnup]), ("line", [p.p85 for p in forecast.burnup])]
         what += ", the points done in 50 % of the Monte Carlo trials, and in 85 %"
