@@ -18,12 +18,12 @@ _SPECIAL = re.compile(r"([\\`*_\[\]<>|#~!&])")
 def _md(text: object) -> str:
     """Text from story files as literal text: markdown's special characters escaped (no link,
     no HTML, no table cell break)."""
-    return _SPECIAL.sub(r"\\\1", words.visible(text))
+    return _SPECIAL.sub(r"\\\1", words.visible(text).replace("\n", " "))
 
 
 def _label(text: object) -> str:
     """A mermaid string: in double quotes, so no double quote (nor a %% comment) inside."""
-    return '"' + words.visible(text).replace('"', "'").replace("%%", "%") + '"'
+    return '"' + words.visible(text).replace("\n", " ").replace('"', "'").replace("%%", "%") + '"'
 
 
 def _number(value: float) -> str:

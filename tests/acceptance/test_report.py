@@ -162,7 +162,7 @@ def test_the_page_is_self_contained_and_has_every_section(example: Path, groom: 
 
 
 def test_story_text_cannot_break_out_of_the_page(project: Project, groom: Runner) -> None:
-    project.story("S-1", title='<script>alert("x")</script> & <b>bold</b>', rank="a0", epic="</svg><svg onload=x>")
+    project.story("S-1", title='<script>alert("x")</script> & <b>bold</b>', rank="a0", epic='</svg>\n"%%x')
     project.write("S-2.md", '---\nid: S-2\ntitle: "ESC\\e[31m red"\nstatus: refining\nrank: "a1"\n---\nbody\n')
     (project.root / "groom.toml").write_text("[sprint]\nvelocity = [5, 6, 7]\n")
     result = groom("report", "--out", "-")
@@ -170,10 +170,13 @@ def test_story_text_cannot_break_out_of_the_page(project: Project, groom: Runner
     page = parse(result.out)
     assert "script" not in page.tags and "b" not in page.tags
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;" in result.out
-    assert "&lt;/svg&gt;&lt;svg onload=x&gt;" in result.out
+    assert "&lt;/svg&gt;\n&quot;%%x" in result.out
     assert "\x1b" not in result.out and "ESC\\u001b[31m red" in result.out
     markdown = groom("report", "--format", "markdown", "--out", "-").out
     assert "\\<script\\>" in markdown and "<b>" not in markdown and "\x1b" not in markdown
+    _, tables, blocks = markdown_parts(markdown)
+    assert [row[0] for row in tables[-1]] == ["epic", '\\</svg\\> "%%x', "(no epic)"]
+    assert mermaid.check(blocks[-1]).categories == ["</svg> '%x", "(no epic)"]
 
 
 # ---------------------------------------------------------------------------------------
