@@ -80,7 +80,7 @@ def figures(report: Report) -> list[tuple[str, str, str, bool]]:
     found.append(
         (
             f"{head.top_not_ready:,}",
-            f"not ready in the top {head.top_considered:,}",
+            f"not ready in the top {head.top_considered:,}" if head.top_considered else "not ready at the top",
             "open stories not yet in a sprint; the agenda below says what they lack",
             head.top_not_ready > 0,
         )
