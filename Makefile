@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench mutate check clean
+.PHONY: run test lint bench mutate check clean report
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "make: $(PYTHON) not found; install Python 3.11 or run make PYTHON=python3"; exit 2; }
@@ -40,6 +40,12 @@ mutate: $(STAMP)
 	rm -rf mutants
 	$(BIN)/mutmut run --max-children 2 > /dev/null || true
 	$(BIN)/python bench/mutation_score.py
+
+## report: the example's report.html and a screenshot of it, report.png (needs chromium; both ignored by git)
+report: $(STAMP)
+	$(BIN)/groom report --out report.html
+	@command -v chromium >/dev/null || { echo "make: chromium not found; apt-get install -y chromium for report.png"; exit 2; }
+	$(BIN)/python -m tests.browser report.html report.png
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis mutants build *.egg-info

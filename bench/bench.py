@@ -187,6 +187,8 @@ ROWS = (
     ("groom reprioritize --by wsjf --dry-run", ["reprioritize", "--by", "wsjf", "--dry-run"]),
     ("groom sprint-candidates", ["sprint-candidates"]),
     ("groom sprint-candidates --sprints 3", ["sprint-candidates", "--sprints", "3"]),
+    ("groom report (html, 6 sprints forecast)", ["report", "--out", "report.html"]),
+    ("groom report --format markdown", ["report", "--format", "markdown", "--out", "report.md"]),
 )
 
 
@@ -288,6 +290,10 @@ def main() -> None:
                 )
                 for label, args in ROWS:
                     show(str(size), label, measure(versions, options.runs, [args], root))
+                pages = [root / name for name in ("report.html", "report.md") if (root / name).exists()]
+                if pages:  # the page must stay light enough to open
+                    sizes = ", ".join(f"{page.name} {page.stat().st_size / 1024:,.0f} KB" for page in pages)
+                    print(f"{size:>8}  {'page size: ' + sizes:<44}")
                 # Writes: each run changes the story again, so every run really writes one file.
                 number = size // 2 + (1 - size // 2) % len(STATUSES)  # a "refining" story near the middle
                 middle = f"S-{number}"

@@ -851,6 +851,68 @@ def init(
     sys.stdout.write(report.init_text(created))
 
 
+@app.command("report", short_help="The backlog as a page: readiness, velocity, forecast, epics.")
+def report_(
+    out: Annotated[
+        str | None,
+        typer.Option(
+            "--out",
+            metavar="FILE",
+            help="Where to write it; - for standard output (default: report.html, report.md for markdown, "
+            "standard output for json).",
+            show_default=False,
+        ),
+    ] = None,
+    output: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            help="html (one self-contained page), markdown (GitHub-flavoured, mermaid charts) or json (the model).",
+            show_default=False,
+        ),
+    ] = None,
+    sprints: Annotated[
+        int | None,
+        typer.Option("--sprints", metavar="K", help="Sprints to forecast, 1 to 26 (default 6).", show_default=False),
+    ] = None,
+    seed: Annotated[
+        int | None,
+        typer.Option("--seed", help="Random seed of the Monte Carlo forecast (default 42).", show_default=False),
+    ] = None,
+    config: ConfigOption = None,
+    backlog: BacklogOption = None,
+) -> None:
+    """The backlog as a page to look at before sprint planning or in the refinement meeting.
+
+    Headline figures, the ordered open backlog with the sprint-candidate cut, a velocity chart,
+    a Monte Carlo forecast (burn-up with the 50 %–85 % band; when the top stories and every open
+    epic are done), points per epic, the refinement agenda and the open questions by owner: the
+    numbers of sprint-candidates, velocity, refine and actions. HTML is one file that loads
+    nothing from anywhere; markdown suits a pull request or $GITHUB_STEP_SUMMARY. Story files
+    that cannot be read come first, in red, and on stderr (exit 1).
+    """
+    from groom import page, reportmodel, sprint
+    from groom.commands import report as command
+
+    chosen = _format(page.PAGE, output)
+    count = reportmodel.DEFAULT_SPRINTS if sprints is None else sprints
+    if not 1 <= count <= sprint.MAX_SPRINTS:
+        raise GroomError(f"--sprints {count}: forecast 1 to {sprint.MAX_SPRINTS} sprints")
+    ws = _workspace(config, backlog)
+    where = command.target(ws, out or page.DEFAULT_OUT[chosen])
+    result = command.build(ws, count, sprint.DEFAULT_SEED if seed is None else seed)
+    text = page.PAGE.render(chosen, result)
+    if chosen == "json":
+        text = _visible(text)  # as every command's JSON: control characters as escapes
+    command.write(where, text)
+    if where is not None:
+        shown = out or page.DEFAULT_OUT[chosen]
+        count = result.headline.open_stories
+        stories = "open story" if count == 1 else "open stories"
+        sys.stdout.write(f"{shown}: {count:,} {stories}, {len(text.encode()) / 1024:,.0f} KB\n")
+    _finish(ws)
+
+
 def run() -> None:
     """Entry point: every GroomError becomes one line on stderr and its exit code; anything else
     is a bug (exit 3)."""

@@ -189,6 +189,26 @@ def create_files(files: Mapping[str, bytes]) -> None:
     save_all([], [NewFile(path, raw) for path, raw in files.items()])
 
 
+def write_output(path: Path, raw: bytes) -> None:
+    """Write a file groom produces that is not a story (``groom report --out``), replacing what
+    was there in one rename: a reader never sees half a page. Never a story of the backlog."""
+    if path.is_dir():
+        raise GroomError(f"{path} is a folder; give --out a file name (or - for standard output)")
+    folder = path.parent
+    if not folder.is_dir():
+        raise GroomError(f"{folder}: no such folder; create it first or give --out another file")
+    try:
+        mode = stat.S_IMODE(os.stat(path).st_mode) if path.exists() else _new_file_mode()
+        temporary = _write_temp(str(path), raw, mode)
+        try:
+            os.replace(temporary, path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        raise GroomError(f"{path}: cannot write it: {exc.strerror or exc}") from None
+
+
 # ---------------------------------------------------------------------------------------
 # the lock
 
