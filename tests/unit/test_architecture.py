@@ -25,6 +25,7 @@ PLANNING = (
     "rank",
     "facts",
     "ready",
+    "changes",
 )
 EDGE = {
     *("groom.workspace", "groom.backlog", "groom.edits", "groom.git", "groom.storyfile", "groom.commands"),
