@@ -87,6 +87,20 @@ class Move:
 
 
 @dataclass(frozen=True, slots=True)
+class Entry:
+    """A story that entered or left the top N or the sprint candidates."""
+
+    story: Story
+    old_position: int | None
+    new_position: int | None
+    """1-based places among the open stories; None where it is not an open story."""
+    reason: str = ""
+    """Why a story left: it is no longer open (now done, now dropped, removed, its file cannot
+    be read), or, for the sprint candidates, the reasons sprint-candidates gives; empty when it
+    is simply further down now."""
+
+
+@dataclass(frozen=True, slots=True)
 class QuestionChange:
     story: Story
     question: Question
@@ -131,12 +145,12 @@ class Changes:
     """Stories the team moved among the open stories, biggest moves first (not the ones that
     only shifted because others were added, moved or closed around them)."""
     top: int
-    top_entered: tuple[Story, ...]
-    top_left: tuple[Story, ...]
+    top_entered: tuple[Entry, ...]
+    top_left: tuple[Entry, ...]
     capacity: sprint.Capacity | None
     """The current capacity (the head's) both candidate sets are selected at; None if unknown."""
-    candidates_entered: tuple[Story, ...]
-    candidates_left: tuple[Story, ...]
+    candidates_entered: tuple[Entry, ...]
+    candidates_left: tuple[Entry, ...]
     opened: tuple[QuestionChange, ...]
     answered: tuple[QuestionChange, ...]
     before: Totals
@@ -287,13 +301,16 @@ def _questions(old: Story | None, new: Story) -> tuple[list[QuestionChange], lis
     return opened, answered
 
 
-def _candidate_ids(side: Snapshot, judge: Judge, cap: sprint.Capacity | None) -> list[str]:
+def _selection(side: Snapshot, judge: Judge, cap: sprint.Capacity | None) -> sprint.Selection | None:
     if cap is None:
-        return []
+        return None
     config = side.config
     stories, unreadable = side.backlog.stories, side.backlog.unreadable
-    selection = sprint.select(stories, judge, config, cap, config.fill, 0, sprint.DEFAULT_SEED, unreadable)
-    return [candidate.story.id for candidate in selection.candidates]
+    return sprint.select(stories, judge, config, cap, config.fill, 0, sprint.DEFAULT_SEED, unreadable)
+
+
+def _ids(selection: sprint.Selection | None) -> list[str]:
+    return [candidate.story.id for candidate in selection.candidates] if selection is not None else []
 
 
 def _totals(side: Snapshot, judge: Judge, candidates: Sequence[str]) -> Totals:
@@ -400,14 +417,24 @@ def compare(base: Snapshot, head: Snapshot, top: int = DEFAULT_TOP) -> Changes:
     old_open = [new_id.get(s.id, s.id) for s in base.backlog.stories if old_config.is_open(s.status)]
     new_open = [s.id for s in head.backlog.stories if new_config.is_open(s.status)]
     everyone = {**{new_id.get(i, i): s for i, s in old.items()}, **new}
+    old_place = {story_id: index for index, story_id in enumerate(old_open, start=1)}
+    new_place = {story_id: index for index, story_id in enumerate(new_open, start=1)}
+
+    def entry(story_id: str, reason: str = "") -> Entry:
+        if story_id not in new_place and not reason:
+            now = new.get(story_id)
+            unreadable = now is None and holder(head.backlog.unreadable, story_id) is not None
+            reason = f"now {now.status}" if now else "its file cannot be read" if unreadable else "removed"
+        return Entry(everyone[story_id], old_place.get(story_id), new_place.get(story_id), reason)
 
     try:
         cap: sprint.Capacity | None = sprint.capacity(head.backlog.stories, new_config, None)
     except ConfigError:
         cap = None
-    old_candidates = _candidate_ids(base, old_judge, cap)
-    new_candidates = _candidate_ids(head, new_judge, cap)
-    old_set = {new_id.get(i, i) for i in old_candidates}
+    old_selection, new_selection = _selection(base, old_judge, cap), _selection(head, new_judge, cap)
+    old_candidates = [new_id.get(i, i) for i in _ids(old_selection)]
+    new_candidates = _ids(new_selection)
+    reasons = {e.story.id: "; ".join(e.reasons) for e in (new_selection.excluded if new_selection else ())}
     return Changes(
         base=base,
         head=head,
@@ -424,15 +451,13 @@ def compare(base: Snapshot, head: Snapshot, top: int = DEFAULT_TOP) -> Changes:
         lost_ready=tuple(found.lost),
         moved=tuple(_moves(old_open, new_open, new)),
         top=top,
-        top_entered=tuple(new[i] for i in new_open[:top] if i not in old_open[:top]),
-        top_left=tuple(everyone[i] for i in old_open[:top] if i not in new_open[:top]),
+        top_entered=tuple(entry(i) for i in new_open[:top] if i not in old_open[:top]),
+        top_left=tuple(entry(i) for i in old_open[:top] if i not in new_open[:top]),
         capacity=cap,
-        candidates_entered=tuple(new[i] for i in new_candidates if i not in old_set),
-        candidates_left=tuple(
-            everyone[new_id.get(i, i)] for i in old_candidates if new_id.get(i, i) not in new_candidates
-        ),
+        candidates_entered=tuple(entry(i) for i in new_candidates if i not in old_candidates),
+        candidates_left=tuple(entry(i, reasons.get(i, "")) for i in old_candidates if i not in new_candidates),
         opened=tuple(found.opened),
         answered=tuple(found.answered),
-        before=_totals(base, old_judge, old_candidates),
+        before=_totals(base, old_judge, _ids(old_selection)),
         after=_totals(head, new_judge, new_candidates),
     )

@@ -157,11 +157,14 @@ def last_changes(folder: Path, ignore: tuple[str, ...] = ()) -> dict[str, tuple[
 # groom diff: a backlog as it is in a commit, read from git objects (no checkout)
 
 
-def _run(args: list[str], cwd: Path, stdin: bytes | None = None, timeout: float = 300) -> tuple[int, bytes] | None:
-    """Exit code and output of a git command fed ``stdin``, as bytes; None when git is missing."""
+def _run(
+    args: list[str], cwd: Path, stdin: bytes | None = None, timeout: float = 300, *, literal: bool = True
+) -> tuple[int, bytes] | None:
+    """Exit code and output of a git command fed ``stdin``, as bytes; None when git is missing.
+    Paths are taken literally (no glob in a folder name), unless the command refuses that."""
     try:
         completed = subprocess.run(
-            ["git", "--literal-pathspecs", *args],
+            ["git", *(["--literal-pathspecs"] if literal else []), *args],
             cwd=cwd,
             input=stdin if stdin is not None else b"",
             capture_output=True,
@@ -266,7 +269,7 @@ def ignored(root: Path, paths: list[str]) -> set[str]:
     if not paths:
         return set()
     stdin = b"".join(path.encode("utf-8", "surrogateescape") + b"\0" for path in paths)
-    found = _run(["check-ignore", "-z", "--stdin"], root, stdin, timeout=60)
+    found = _run(["check-ignore", "-z", "--stdin"], root, stdin, timeout=60, literal=False)  # paths, not patterns
     if found is None or found[0] not in (0, 1):
         return set()
     return {name.decode("utf-8", "surrogateescape") for name in found[1].split(b"\0") if name}

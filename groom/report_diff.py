@@ -13,7 +13,7 @@ from groom.numbers import points as fmt
 from groom.report import Formats, _dump, unreadable_records
 
 if TYPE_CHECKING:  # the CLI imports this module for --help: the planning modules load on use
-    from groom.changes import Change, Changes, Move, QuestionChange, Readiness, Totals
+    from groom.changes import Change, Changes, Entry, QuestionChange, Readiness, Totals
     from groom.ready import Gap
 
 
@@ -65,58 +65,76 @@ def _total_rows(before: Totals, after: Totals, changes: Changes) -> list[tuple[s
     return rows
 
 
-def _sections(changes: Changes) -> list[tuple[str, list[tuple[str, str]]]]:
-    """(heading, [(story part, rest)]) for every non-empty section, in the report's order. The
-    story part is "S-12  Title"; the rest says what changed."""
+Row = tuple[str, str, str]
+"""(id, title, what changed) of one line of a section."""
 
-    def named(story: Story) -> str:
-        return f"{story.id}  {story.title}"
 
-    def values(items: Sequence[Change], label: str) -> list[tuple[str, str]]:
+def _sections(changes: Changes) -> list[tuple[str, list[Row]]]:
+    """(heading, rows) for every section that has something, in the report's order."""
+
+    def row(story: Story, rest: str = "") -> Row:
+        return (story.id, story.title, rest)
+
+    def values(items: Sequence[Change]) -> list[Row]:
         rows = []
         for item in items:
             note = f" (a final estimate: the story was {item.final_status})" if item.final else ""
-            rows.append((named(item.story), f"{label}{_value(item.old)} → {_value(item.new)}{note}"))
+            rows.append(row(item.story, f"{_value(item.old)} → {_value(item.new)}{note}"))
         return rows
 
-    def readiness(items: Sequence[Readiness], word: str) -> list[tuple[str, str]]:
-        return [(named(item.story), f"{word}: {_gaps(item.gaps)}") for item in items]
+    def readiness(items: Sequence[Readiness], word: str) -> list[Row]:
+        return [row(item.story, f"{word}: {_gaps(item.gaps)}") for item in items]
 
-    def moves(items: Sequence[Move]) -> list[tuple[str, str]]:
-        return [(named(m.story), f"{ordinal(m.old_position)} → {ordinal(m.new_position)}") for m in items]
+    def questions(items: Sequence[QuestionChange], removed: str) -> list[Row]:
+        return [row(q.story, q.question.text + (removed if q.removed else "")) for q in items]
 
-    def questions(items: Sequence[QuestionChange], removed: str) -> list[tuple[str, str]]:
-        return [(named(q.story), q.question.text + (removed if q.removed else "")) for q in items]
+    def entered(items: Sequence[Entry], what: str) -> list[Row]:
+        return [
+            row(e.story, f"{what} ({'was ' + ordinal(e.old_position) if e.old_position else 'was not open'})")
+            for e in items
+        ]
+
+    def left(items: Sequence[Entry], what: str) -> list[Row]:
+        rows = []
+        for e in items:
+            where = f"now {ordinal(e.new_position)}" if e.new_position else ""
+            rows.append(row(e.story, f"{what} ({'; '.join(part for part in (where, e.reason) if part)})"))
+        return rows
 
     splits = []
     for item in changes.split:
         children = _stories(item.children) or "no children"
         lost = f" ({fmt(item.points)} points no longer counted)" if item.points else ""
-        splits.append((named(item.story), f"split into {children}{lost}"))
+        splits.append(row(item.story, f"split into {children}{lost}"))
     top = changes.top
-    entries = [(named(s), f"entered the top {top}") for s in changes.top_entered]
-    entries += [(named(s), f"left the top {top}") for s in changes.top_left]
     capacity = changes.capacity
-    candidates = []
-    if capacity is not None:
-        candidates += [(named(s), "entered") for s in changes.candidates_entered]
-        candidates += [(named(s), "left") for s in changes.candidates_left]
     candidates_heading = f"Sprint candidates at {fmt(capacity.points)} points" if capacity is not None else ""
     sections = [
-        ("Added", [(named(s), "") for s in changes.added]),
-        ("Dropped", [(named(s), "") for s in changes.dropped]),
+        ("Added", [row(s) for s in changes.added]),
+        ("Dropped", [row(s) for s in changes.dropped]),
         ("Split", splits),
-        ("Renumbered", [(f"{a.id} → {b.id}  {b.title}", "") for a, b in changes.renumbered]),
-        ("Renamed", [(named(b), f"{a.display} → {b.display}") for a, b in changes.renamed]),
-        ("Removed", [(named(s), f"{s.display} is gone") for s in changes.removed]),
-        ("Estimates", values(changes.estimates, "")),
-        ("Values", values(changes.values, "")),
-        ("Status", [(named(c.story), f"{c.old} → {c.new}") for c in changes.status]),
+        ("Renumbered", [(f"{a.id} → {b.id}", b.title, "") for a, b in changes.renumbered]),
+        ("Renamed", [row(b, f"{a.display} → {b.display}") for a, b in changes.renamed]),
+        ("Removed", [row(s, f"{s.display} is gone") for s in changes.removed]),
+        ("Estimates", values(changes.estimates)),
+        ("Values", values(changes.values)),
+        ("Status", [row(c.story, f"{c.old} → {c.new}") for c in changes.status]),
         ("Now meet the Definition of Ready", readiness(changes.became_ready, "lacked")),
         ("No longer meet the Definition of Ready", readiness(changes.lost_ready, "lacks")),
-        ("Moved (place among the open stories)", moves(changes.moved)),
-        (f"Top {top}", entries),
-        (candidates_heading, candidates),
+        (
+            "Moved (place among the open stories)",
+            [row(m.story, f"{ordinal(m.old_position)} → {ordinal(m.new_position)}") for m in changes.moved],
+        ),
+        (
+            f"Top {top}",
+            entered(changes.top_entered, f"entered the top {top}") + left(changes.top_left, f"left the top {top}"),
+        ),
+        (
+            candidates_heading,
+            entered(changes.candidates_entered, "entered") + left(changes.candidates_left, "left")
+            if capacity is not None
+            else [],
+        ),
         ("Questions opened", questions(changes.opened, "")),
         ("Questions answered", questions(changes.answered, " (taken out, not ticked)")),
     ]
@@ -134,8 +152,9 @@ def diff_text(changes: Changes) -> str:
         lines += ["No story changed.", ""]
     for heading, rows in sections:
         lines.append(heading)
-        width = max(len(story) for story, _ in rows)
-        lines += [f"  {story:<{width}}  {rest}".rstrip() if rest else f"  {story}" for story, rest in rows]
+        id_width = max(len(story_id) for story_id, _, _ in rows)
+        title_width = max(len(title) for _, title, _ in rows)
+        lines += [f"  {i:<{id_width}}  {title:<{title_width}}  {rest}".rstrip() for i, title, rest in rows]
         lines.append("")
     lines.append("Totals (before → after)")
     totals = _total_rows(changes.before, changes.after, changes)
@@ -169,9 +188,8 @@ def diff_markdown(changes: Changes) -> str:
         lines += ["No story changed.", ""]
     for heading, rows in sections:
         lines += [f"**{_md(heading)}**", ""]
-        for story, rest in rows:
-            identifier, _, title = story.partition("  ")
-            shown = f"**{_md(identifier)}** {_md(title)}" if title else f"**{_md(identifier)}**"
+        for story_id, title, rest in rows:
+            shown = f"**{_md(story_id)}** {_md(title)}".rstrip()
             lines.append(f"- {shown}: {_md(rest)}" if rest else f"- {shown}")
         lines.append("")
     lines += ["| totals | before | after | |", "|---|---:|---:|---|"]
@@ -222,7 +240,7 @@ def diff_json(changes: Changes) -> str:
         "added": ids(changes.added),
         "dropped": ids(changes.dropped),
         "split": [{"id": ids([s.story])[0], "children": ids(s.children), "points": s.points} for s in changes.split],
-        "renumbered": [{"old": a.id, "new": ids([b])[0]} for a, b in changes.renumbered],
+        "renumbered": [{"old": ids([a])[0], "new": ids([b])[0]} for a, b in changes.renumbered],
         "renamed": [{"id": ids([b])[0], "old": a.display, "new": b.display} for a, b in changes.renamed],
         "removed": ids(changes.removed),
         "estimates": [
@@ -242,12 +260,17 @@ def diff_json(changes: Changes) -> str:
             {"id": ids([m.story])[0], "old_position": m.old_position, "new_position": m.new_position}
             for m in changes.moved
         ],
-        "top": {"n": changes.top, "entered": ids(changes.top_entered), "left": ids(changes.top_left)},
+        "top": {
+            "n": changes.top,
+            "entered": ids(e.story for e in changes.top_entered),
+            "left": ids(e.story for e in changes.top_left),
+        },
         "candidates": {
             "capacity": capacity.points if capacity is not None else None,
             "capacity_source": capacity.source if capacity is not None else None,
-            "entered": ids(changes.candidates_entered),
-            "left": ids(changes.candidates_left),
+            "entered": ids(e.story for e in changes.candidates_entered),
+            "left": ids(e.story for e in changes.candidates_left),
+            "reasons": {e.story.id: e.reason for e in changes.candidates_left if e.reason},
         },
         "questions": {
             "opened": [_question_record(q) for q in changes.opened],
