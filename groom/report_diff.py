@@ -168,11 +168,12 @@ def diff_text(changes: Changes) -> str:
     return "\n".join(lines) + "\n"
 
 
-_MARKDOWN = re.compile(r"([\\`*_\[\]<>|#])")
+_MARKDOWN = re.compile(r"([\\`*_\[\]<|])")
 
 
 def _md(text: str) -> str:
-    """Text that markdown shows as written (no emphasis, links, HTML or table breaks)."""
+    """Text that markdown shows as written: no emphasis, code, links, HTML or table breaks (every line
+    the reporter writes starts with its own markup, so "#" and ">" cannot start one)."""
     return _MARKDOWN.sub(r"\\\1", text)
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Project, Runner, story_text
+from tests.conftest import REPO, Project, Runner, story_text
 
 QUESTION_BODY = """As a cook I want a thing so that I get value.
 
@@ -377,3 +377,101 @@ def test_every_kind_of_change_in_json(repository: Project, groom: Runner) -> Non
     expected = json.loads(pinned(json.dumps(JSON), repository.root))
     expected["base"]["commit"] = git(repository.root, "rev-parse", "main").strip()
     assert result.json() == expected, result
+
+
+def test_two_commits_leave_the_working_tree_out(repository: Project, groom: Runner) -> None:
+    (repository.backlog / "S-1.md").write_text(story_text("S-1", rank="a0", estimate=8, value=5))  # not committed
+    result = groom("diff", "main", "refine", "--format", "json")
+    assert result.code == 1, result
+    document = result.json()
+    head = git(repository.root, "rev-parse", "refine").strip()
+    assert document["head"] == {"name": f"refine ({head[:7]})", "commit": head}
+    assert document["added"] == ["S-21"]  # S-22 is not committed
+    assert [e["id"] for e in document["estimates"]] == ["S-4", "S-13"]  # S-1's edit is not committed
+    assert [u["path"] for u in document["unreadable"]] == ["backlog/S-9.md"]
+
+
+def test_uncommitted_edits_count_and_the_default_base_is_the_merge_base(repository: Project, groom: Runner) -> None:
+    root = repository.root
+    git(root, "checkout", "-q", "main")
+    repository.story("S-40", status="draft", rank="b0", title="Only on main, after the branch")
+    commit(root, "main moves on")
+    git(root, "checkout", "-q", "refine")
+    (repository.backlog / "S-1.md").write_text(story_text("S-1", rank="a0", estimate=8, value=5))
+    document = groom("diff", "--format", "json").json()
+    merge_base = git(root, "merge-base", "main", "refine").strip()
+    assert document["base"] == {"name": f"merge base with main ({merge_base[:7]})", "commit": merge_base}
+    assert "S-40" not in document["removed"]
+    assert document["estimates"][0] == {"id": "S-1", "old": 3, "new": 8, "final": False}
+
+
+def test_each_side_is_judged_by_its_own_groom_toml_and_schemas(project: Project, groom: Runner) -> None:
+    root = project.root
+    schemas = root / "schemas"
+    schemas.mkdir()
+    ready = json.loads((REPO / "schemas" / "ready.schema.json").read_text())
+    (schemas / "ready.schema.json").write_text(json.dumps(ready))
+    (root / "groom.toml").write_text(
+        'backlog = "backlog"\n[schemas]\nready = "schemas/ready.schema.json"\n'
+        "[estimate]\nmax_story_points = 8\n[sprint]\ncapacity = 20\n"
+    )
+    project.story("S-1", rank="a0", estimate=13, value=5)  # too big under the base's groom.toml
+    project.story("S-2", rank="a1", estimate=3, value=None)  # no value: the base's DoR asks for one
+    git(root, "init", "-q", "-b", "main")
+    commit(root, "base")
+    (root / "groom.toml").write_text((root / "groom.toml").read_text().replace("= 8", "= 13"))
+    ready["allOf"] = [item for item in ready["allOf"] if item.get("title") != "value"]
+    (schemas / "ready.schema.json").write_text(json.dumps(ready))
+    commit(root, "the team relaxes its DoR")
+    result = groom("diff", "HEAD~1", "HEAD")
+    assert result.code == 0, result
+    section = result.out.split("Now meet the Definition of Ready\n")[1].split("\n\n")[0]
+    assert section.splitlines() == [
+        "  S-1  Story S-1  lacked: small-enough (estimate is 13; expected at most 8)",
+        "  S-2  Story S-2  lacked: value (missing key value)",
+    ], result
+    # With no change at all, nothing is listed; the working tree is read with today's rules.
+    same = groom("diff", "HEAD")
+    assert same.code == 0, same
+    assert same.out.split("\n\n")[1] == "No story changed.", same
+
+
+def test_a_story_file_that_cannot_be_read_at_base_is_listed(repository: Project, groom: Runner) -> None:
+    result = groom("diff", "refine", "main", "--format", "json")
+    assert result.code == 1, result
+    document = result.json()
+    assert [(u["side"], u["path"]) for u in document["unreadable"]] == [("base", "backlog/S-9.md")]
+    assert "S-9" not in document["added"], result  # what its file holds cannot be told
+    assert result.err.startswith("backlog/S-9.md:3:8: cannot be read (base): "), result
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["nope"], "groom: error: BASE 'nope' names no commit in this repository; give a branch, tag or commit"),
+        (["main", "--", "-x"], "groom: error: HEAD '-x' names no commit in this repository"),
+        (["--format", "csv"], "groom: error: --format csv is not available here; use text or markdown or json"),
+        (["--top", "0"], "groom: error: Invalid value for '--top'"),
+    ],
+)
+def test_usage_errors_are_one_line(repository: Project, groom: Runner, args: list[str], message: str) -> None:
+    result = groom("diff", *args)
+    assert result.code == 2, result
+    assert result.out == "", result
+    assert len(result.err.splitlines()) == 1 and result.err.startswith(message), result
+
+
+def test_outside_git_and_without_a_default_branch(project: Project, groom: Runner) -> None:
+    project.story("S-1")
+    outside = groom("diff")
+    assert outside.code == 2, outside
+    assert outside.err == "groom: error: groom diff compares versions kept in git: run it inside a git repository\n"
+    git(project.root, "init", "-q", "-b", "trunk")
+    commit(project.root, "start")
+    nobase = groom("diff")
+    assert nobase.code == 2, nobase
+    assert nobase.err == (
+        "groom: error: no default branch to compare with (no origin/HEAD, main or master): give BASE, e.g. "
+        "groom diff origin/develop\n"
+    )
+    assert groom("diff", "trunk").code == 0
