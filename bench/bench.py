@@ -235,6 +235,59 @@ def history(root: Path, commits: int) -> None:
         git("commit", "-qam", f"change {number}")
 
 
+DIFF_CHANGED = 50
+"""Stories the second commit of ``two_commits`` changes."""
+
+
+def two_commits(root: Path) -> None:
+    """The backlog committed, then DIFF_CHANGED stories changed in a second commit, one change
+    each in turn: an estimate, a value, a move to the top, a question reopened, a status."""
+    env = _environment(
+        GIT_AUTHOR_NAME="Bench",
+        GIT_AUTHOR_EMAIL="b@example.org",
+        GIT_COMMITTER_NAME="Bench",
+        GIT_COMMITTER_EMAIL="b@example.org",
+    )
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True)
+
+    git("init", "-q", "-b", "main")
+    git("add", "-A")
+    git("commit", "-qm", "start")
+    files = sorted((root / "backlog").glob("*.md"))
+    step = len(files) // DIFF_CHANGED
+    for number, path in enumerate(files[::step][:DIFF_CHANGED]):
+        text = path.read_text(encoding="utf-8")
+        kind = number % 5
+        if kind == 0:
+            text = text.replace("\nestimate: ", "\nestimate: 1", 1)
+        elif kind == 1:
+            text = text.replace("\nvalue: ", "\nvalue: 2", 1)
+        elif kind == 2:
+            text = text.replace('rank: "a', 'rank: "Z', 1)
+        elif kind == 3:
+            text = text.replace("- [x] @ana", "- [ ] @ana", 1)
+        else:
+            text = text.replace("\nstatus: ", "\nstatus: refining\nformer_status: ", 1)
+        path.write_text(text, encoding="utf-8")
+    git("commit", "-qam", "refinement")
+
+
+def diff_rows(version: Version, runs: int, root: Path) -> list[tuple[str, list[Measurement]]]:
+    """groom diff between two commits that differ in DIFF_CHANGED stories (both sides read from
+    git objects), and from the first commit to the working tree. This checkout only: a baseline
+    may not have the command."""
+    two_commits(root)
+    return [
+        (
+            f"groom diff HEAD~1 HEAD ({DIFF_CHANGED} stories differ)",
+            measure([version], runs, [["diff", "HEAD~1", "HEAD"]], root),
+        ),
+        ("groom diff HEAD~1 (to the working tree)", measure([version], runs, [["diff", "HEAD~1"]], root)),
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="1000,10000", help="comma-separated backlog sizes")
@@ -299,6 +352,8 @@ def main() -> None:
                     ),
                 ):
                     show(str(size), label, measure(versions, options.runs, variants, root))
+                for label, found in diff_rows(current, options.runs, root):
+                    show(str(size), label, found)
             if options.history:
                 root = Path(tmp) / "history"
                 generate(root / "backlog", 1000)

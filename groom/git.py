@@ -263,15 +263,12 @@ def blobs(root: Path, names: list[str]) -> list[bytes | None]:
     return result
 
 
-def ignored(root: Path, paths: list[str]) -> set[str]:
-    """Which of ``paths`` (relative to the top) are untracked and ignored by .gitignore & co.
-    (a tracked file is never ignored)."""
-    if not paths:
-        return set()
-    stdin = b"".join(path.encode("utf-8", "surrogateescape") + b"\0" for path in paths)
-    found = _run(["check-ignore", "-z", "--stdin"], root, stdin, timeout=60, literal=False)  # paths, not patterns
-    if found is None or found[0] not in (0, 1):
-        return set()
+def ignored(root: Path, folder: str) -> set[str] | None:
+    """The untracked files under ``folder`` (relative to the top) that .gitignore & co. ignore
+    (a tracked file is never ignored), from one ``git ls-files``; None when git cannot say."""
+    found = _run(["ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--", folder], root, timeout=60)
+    if found is None or found[0] != 0:
+        return None
     return {name.decode("utf-8", "surrogateescape") for name in found[1].split(b"\0") if name}
 
 

@@ -153,13 +153,20 @@ def from_working_tree(
     """The working tree as every command reads it, without the untracked files git ignores.
     A file git says is as the base has it is not read again: the base's reading is it."""
     discovered = ws.discovered
-    relative = {path: _inside(top, Path(path), "the backlog folder") for path in discovered.files}
-    skipped = git.ignored(top, list(relative.values()))
-    files = [path for path in discovered.files if relative[path] not in skipped]
-    changed = git.changed_since(top, base, _inside(top, ws.config.backlog, "the backlog folder"))
+    folder = _inside(top, ws.config.backlog, "the backlog folder")
+    prefix = str(top).rstrip("/") + "/"
+    # Paths as git names them; a path not spelled under the top as git spells it is read anew.
+    relative = {path: path[len(prefix) :] for path in discovered.files if path.startswith(prefix)}
+    skipped = git.ignored(top, folder) or set()
+    files = [path for path in discovered.files if relative.get(path) not in skipped]
+    changed = git.changed_since(top, base, folder)
     kept: list[Story | Unreadable] = []
     if changed is not None:
-        same = [p for p in files if p in base_blobs and relative[p] not in changed and (base_blobs[p], p) in parsed]
+        same = [
+            path
+            for path in files
+            if path in relative and relative[path] not in changed and (base_blobs.get(path), path) in parsed
+        ]
         kept = [parsed[(base_blobs[path], path)] for path in same]
         files = sorted(set(files) - set(same))
     loaded = backlog_module.load(ws.config, ws.cwd, replace(discovered, files=files))

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -243,3 +244,9 @@ def test_the_refinement_in_text_markdown_and_json(refined: Path, groom: Runner) 
     expected = json.loads(pinned(json.dumps(JSON), refined))
     expected["base"]["commit"] = git(refined, "rev-parse", "main").strip()
     assert document.json() == expected, document
+
+
+def test_the_readme_shows_this_output() -> None:
+    readme = (REPO / "README.md").read_text()
+    shown = readme.split("$ groom diff\n", 1)[1].split("```", 1)[0]
+    assert re.sub(r"main \([0-9a-f]{7}\)", "main (BASE)", shown) == TEXT
