@@ -475,3 +475,25 @@ def test_outside_git_and_without_a_default_branch(project: Project, groom: Runne
         "groom diff origin/develop\n"
     )
     assert groom("diff", "trunk").code == 0
+
+
+def test_a_commit_holds_the_same_stories_as_the_folder_it_was_made_from(project: Project) -> None:
+    from groom import backlog, config
+    from groom import git as git_module
+
+    root = project.root
+    (root / "groom.toml").write_text('exclude = ["README.md", "archive", "docs/*.md"]\n')
+    for name in ("S-1.md", "sub/S-2.md", "README.md", "archive/S-3.md", "docs/S-4.md", "sub/docs/S-5.md"):
+        project.story(name.rsplit("/", 1)[-1].removesuffix(".md"), name=name)
+    for name in (".drafts/S-6.md", ".S-7.md", "notes.txt"):
+        project.write(name, "not a story")
+    (project.backlog / "S-8.md").symlink_to("S-1.md")
+    git(root, "init", "-q", "-b", "main")
+    commit(root, "all")
+    settings = config.load(root)
+    on_disk = backlog.discover(settings)
+    entries = git_module.tree(root, "HEAD", "backlog")
+    listed = backlog.discover_listing(settings, [(f"{root}/{e.path}", e.mode) for e in entries])
+    assert (listed.files, listed.refused, listed.excluded) == (on_disk.files, on_disk.refused, on_disk.excluded)
+    assert [Path(f).name for f in listed.files] == ["S-1.md", "S-2.md", "S-5.md"]
+    assert [Path(f).name for f, _ in listed.refused] == ["S-8.md"]
