@@ -95,9 +95,9 @@ class Entry:
     new_position: int | None
     """1-based places among the open stories; None where it is not an open story."""
     reason: str = ""
-    """Why a story left: it is no longer open (now done, now dropped, removed, its file cannot
-    be read), or, for the sprint candidates, the reasons sprint-candidates gives; empty when it
-    is simply further down now."""
+    """Why it was not open before (new, was done…) or is not open now (now done, removed, its
+    file cannot be read); for a story that left the sprint candidates, the reasons
+    sprint-candidates gives; empty when it simply stands lower or higher now."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -420,11 +420,18 @@ def compare(base: Snapshot, head: Snapshot, top: int = DEFAULT_TOP) -> Changes:
     old_place = {story_id: index for index, story_id in enumerate(old_open, start=1)}
     new_place = {story_id: index for index, story_id in enumerate(new_open, start=1)}
 
+    old_by_new_id = {new_id.get(i, i): s for i, s in old.items()}
+
     def entry(story_id: str, reason: str = "") -> Entry:
+        """Where the story stands on each side; why, when it is not open on one of them."""
         if story_id not in new_place and not reason:
             now = new.get(story_id)
             unreadable = now is None and holder(head.backlog.unreadable, story_id) is not None
             reason = f"now {now.status}" if now else "its file cannot be read" if unreadable else "removed"
+        elif story_id not in old_place and not reason:
+            then = old_by_new_id.get(story_id)
+            unreadable = then is None and holder(base.backlog.unreadable, story_id) is not None
+            reason = f"was {then.status}" if then else "its file could not be read" if unreadable else "new"
         return Entry(everyone[story_id], old_place.get(story_id), new_place.get(story_id), reason)
 
     try:

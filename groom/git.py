@@ -254,7 +254,7 @@ def blobs(root: Path, names: list[str]) -> list[bytes | None]:
         end = output.index(b"\n", position)
         header = output[position:end].split(b" ")
         position = end + 1
-        if len(header) != 3 or header[1] == b"missing":
+        if header[-1] in (b"missing", b"ambiguous"):  # "<name as asked> missing": the name may hold spaces
             result.append(None)
             continue
         size = int(header[2])

@@ -90,8 +90,7 @@ def _sections(changes: Changes) -> list[tuple[str, list[Row]]]:
 
     def entered(items: Sequence[Entry], what: str) -> list[Row]:
         return [
-            row(e.story, f"{what} ({'was ' + ordinal(e.old_position) if e.old_position else 'was not open'})")
-            for e in items
+            row(e.story, f"{what} ({'was ' + ordinal(e.old_position) if e.old_position else e.reason})") for e in items
         ]
 
     def left(items: Sequence[Entry], what: str) -> list[Row]:

@@ -145,3 +145,14 @@ def test_candidates_at_the_heads_capacity_and_totals() -> None:
 def test_nothing_changed_is_empty() -> None:
     assert compare(ranked(3), ranked(3)).empty
     assert not compare(ranked(3), ranked(2)).empty
+
+
+def test_what_enters_the_top_says_where_it_was() -> None:
+    before = [*ranked(3), story("S-4", status="done", rank="a3", sprint=1)]
+    after = [story("S-9", rank="Z0"), story("S-4", status="ready", rank="Z1"), *ranked(3)]
+    found = compare(before, after, top=2)
+    assert [(e.story.id, e.old_position, e.reason) for e in found.top_entered] == [
+        ("S-9", None, "new"),
+        ("S-4", None, "was done"),
+    ]
+    assert [(e.story.id, e.new_position, e.reason) for e in found.top_left] == [("S-1", 3, ""), ("S-2", 4, "")]
