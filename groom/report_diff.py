@@ -158,7 +158,8 @@ def diff_text(changes: Changes) -> str:
     lines.append("Totals (before → after)")
     totals = _total_rows(changes.before, changes.after, changes)
     width = max(len(what) for what, *_ in totals)
-    lines += [f"  {what:<{width}}  {old} → {new} {unit}".rstrip() for what, old, new, unit in totals]
+    old_width = max(len(old) for _, old, _, _ in totals)
+    lines += [f"  {what:<{width}}  {old:>{old_width}} → {new} {unit}".rstrip() for what, old, new, unit in totals]
     if changes.capacity is None:
         lines.append("  (no capacity known: the sprint-candidate sets are not compared)")
     if changes.unreadable:

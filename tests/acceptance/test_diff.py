@@ -167,12 +167,12 @@ Questions answered
   S-2  Story S-2  @po: which columns?
 
 Totals (before → after)
-  open stories       14 → 14
-  open points        59 → 34
-  ready stories      11 → 7
-  ready points       33 → 23
+  open stories        14 → 14
+  open points         59 → 34
+  ready stories       11 → 7
+  ready points        33 → 23
   ready runway       5.1 → 3.5 sprints (at 6.5 points a sprint)
-  sprint candidates  6 → 6 points (2 → 2 stories)
+  sprint candidates    6 → 6 points (2 → 2 stories)
 
 Could not be read (what changed in them is not in this report)
   head: backlog/S-9.md:3:8: cannot be read: {broken}

@@ -80,12 +80,12 @@ Questions answered
   S-23  Share the shopping list within a household  @jonas: do we need offline sync for this, or is online-only fine for a first version?
 
 Totals (before → after)
-  open stories       18 → 20
-  open points        79 → 56
-  ready stories      8 → 9
-  ready points       30 → 35
+  open stories        18 → 20
+  open points         79 → 56
+  ready stories        8 → 9
+  ready points        30 → 35
   ready runway       1.6 → 1.8 sprints (at 19.3 points a sprint)
-  sprint candidates  19 → 19 points (6 → 6 stories)
+  sprint candidates   19 → 19 points (6 → 6 stories)
 """
 
 MARKDOWN = """\
