@@ -224,6 +224,15 @@ def _question_record(item: QuestionChange) -> dict[str, Any]:
     return record
 
 
+def _places(entries: Sequence[Entry]) -> dict[str, Any]:
+    """Where each story that entered or left stood before and after (1-based among the open
+    stories; null: not open there), and why, when the text says why."""
+    return {
+        "positions": {e.story.id: {"old": e.old_position, "new": e.new_position} for e in entries},
+        "reasons": {e.story.id: e.reason for e in entries if e.reason},
+    }
+
+
 def diff_json(changes: Changes) -> str:
     named: dict[str, str] = {}
 
@@ -265,13 +274,14 @@ def diff_json(changes: Changes) -> str:
             "n": changes.top,
             "entered": ids(e.story for e in changes.top_entered),
             "left": ids(e.story for e in changes.top_left),
+            **_places((*changes.top_entered, *changes.top_left)),
         },
         "candidates": {
             "capacity": capacity.points if capacity is not None else None,
             "capacity_source": capacity.source if capacity is not None else None,
             "entered": ids(e.story for e in changes.candidates_entered),
             "left": ids(e.story for e in changes.candidates_left),
-            "reasons": {e.story.id: e.reason for e in changes.candidates_left if e.reason},
+            **_places((*changes.candidates_entered, *changes.candidates_left)),
         },
         "questions": {
             "opened": [_question_record(q) for q in changes.opened],

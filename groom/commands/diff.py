@@ -10,6 +10,8 @@ A file both sides hold with the same bytes at the same path is parsed once.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -74,6 +76,15 @@ def _inside(top: Path, path: Path, what: str) -> str:
     return relative.replace(os.sep, "/")
 
 
+@contextmanager
+def _in(name: str) -> Iterator[None]:
+    """A configuration or schema error names the version it is in: the file may be fine now."""
+    try:
+        yield
+    except ConfigError as exc:
+        raise ConfigError(f"{exc.message} (in the version of {name})", path=exc.path, line=exc.line) from None
+
+
 def _text(raw: bytes, path: Path, what: str) -> str:
     if len(raw) > MAX_FILE_BYTES:
         raise ConfigError(f"cannot read this {what}: it is over the {MAX_FILE_BYTES:,}-byte limit", path=str(path))
@@ -106,7 +117,8 @@ def config_at(top: Path, cwd: Path, commit: str, name: str, config_file: Path | 
         config = Config(root=cwd, source=None, backlog=cwd / "backlog")
     else:
         path = top / found[0]
-        config = config_module.from_text(_text(found[1], path, "groom.toml"), path)
+        with _in(name):
+            config = config_module.from_text(_text(found[1], path, "groom.toml"), path)
     if backlog is not None:
         config = replace(config, backlog=(cwd / backlog).resolve() if not backlog.is_absolute() else backlog)
     return config
@@ -131,7 +143,8 @@ def from_commit(
 ) -> tuple[changes.Snapshot, dict[str, str]]:
     """One side read from git objects: the backlog folder's listing, then its files in one
     batch. Also gives the blob of every file listed (by path)."""
-    schemas = schemas_module.load(config, _schema_texts(top, commit, config))
+    with _in(name):
+        schemas = schemas_module.load(config, _schema_texts(top, commit, config))
     listing = git.tree(top, commit, _inside(top, config.backlog, "the backlog folder"))
     prefix = str(top).rstrip("/") + "/"
     blob_of = {prefix + entry.path: entry.blob for entry in listing}

@@ -293,12 +293,26 @@ JSON = {
         },
     },
     "moved": [{"id": "S-12", "old_position": 12, "new_position": 1}],
-    "top": {"n": 10, "entered": ["S-12", "S-11", "S-13"], "left": ["S-7", "S-8", "S-9"]},
+    "top": {
+        "n": 10,
+        "entered": ["S-12", "S-11", "S-13"],
+        "left": ["S-7", "S-8", "S-9"],
+        "positions": {
+            "S-12": {"old": 12, "new": 1},
+            "S-11": {"old": 11, "new": 9},
+            "S-13": {"old": 13, "new": 10},
+            "S-7": {"old": 7, "new": None},
+            "S-8": {"old": 8, "new": None},
+            "S-9": {"old": 9, "new": None},
+        },
+        "reasons": {"S-7": "removed", "S-8": "now dropped", "S-9": "its file cannot be read"},
+    },
     "candidates": {
         "capacity": 6.5,
         "capacity_source": "mean velocity of the last 2 sprint(s) (1: 5, 2: 8; from done stories)",
         "entered": ["S-12"],
         "left": ["S-3"],
+        "positions": {"S-12": {"old": 12, "new": 1}, "S-3": {"old": 3, "new": 4}},
         "reasons": {},
     },
     "questions": {
@@ -497,3 +511,20 @@ def test_a_commit_holds_the_same_stories_as_the_folder_it_was_made_from(project:
     assert (listed.files, listed.refused, listed.excluded) == (on_disk.files, on_disk.refused, on_disk.excluded)
     assert [Path(f).name for f in listed.files] == ["S-1.md", "S-2.md", "S-5.md"]
     assert [Path(f).name for f, _ in listed.refused] == ["S-8.md"]
+
+
+def test_a_broken_groom_toml_in_base_is_named_with_its_version(project: Project, groom: Runner) -> None:
+    root = project.root
+    (root / "groom.toml").write_text("scale = [1, 2]\n")  # not a key (it is estimate.scale)
+    project.story("S-1")
+    git(root, "init", "-q", "-b", "main")
+    commit(root, "base")
+    (root / "groom.toml").write_text("")
+    commit(root, "fixed")
+    result = groom("diff", "HEAD~1")
+    assert result.code == 2, result
+    short = git(root, "rev-parse", "--short=7", "HEAD~1").strip()
+    assert result.err == (
+        f"groom: error: {root}/groom.toml: unknown key 'scale'; see the groom.toml that 'groom init' writes for the "
+        f"keys (in the version of HEAD~1 ({short}))\n"
+    ), result

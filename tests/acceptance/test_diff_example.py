@@ -171,12 +171,13 @@ JSON = {
         },
     },
     "moved": [{"id": "S-19", "old_position": 10, "new_position": 1}],
-    "top": {"n": 10, "entered": [], "left": []},
+    "top": {"n": 10, "entered": [], "left": [], "positions": {}, "reasons": {}},
     "candidates": {
         "capacity": 19.333333333333332,
         "capacity_source": "mean velocity of the last 3 sprint(s) (2026-21: 19, 2026-22: 18, 2026-23: 21; from done stories)",
         "entered": ["S-19"],
         "left": ["S-17"],
+        "positions": {"S-19": {"old": 10, "new": 1}, "S-17": {"old": 8, "new": 9}},
         "reasons": {"S-17": "5 points > 2.3 left: split it or raise the capacity"},
     },
     "questions": {
