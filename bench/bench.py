@@ -237,6 +237,67 @@ def history(root: Path, commits: int) -> None:
         git("commit", "-qam", f"change {number}")
 
 
+DIFF_CHANGED = 50
+"""Stories the second commit of ``two_commits`` changes."""
+
+
+def two_commits(root: Path) -> None:
+    """The backlog committed, then DIFF_CHANGED stories changed in a second commit, one change
+    each in turn: an estimate, a value, a move to the top, a question reopened, a status."""
+    env = _environment(
+        GIT_AUTHOR_NAME="Bench",
+        GIT_AUTHOR_EMAIL="b@example.org",
+        GIT_COMMITTER_NAME="Bench",
+        GIT_COMMITTER_EMAIL="b@example.org",
+    )
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True)
+
+    git("init", "-q", "-b", "main")
+    git("add", "-A")
+    git("commit", "-qm", "start")
+    files = sorted((root / "backlog").glob("*.md"))
+    step = len(files) // DIFF_CHANGED
+    for number, path in enumerate(files[::step][:DIFF_CHANGED]):
+        text = path.read_text(encoding="utf-8")
+        kind = number % 5
+        if kind == 0:
+            text = text.replace("\nestimate: ", "\nestimate: 1", 1)
+        elif kind == 1:
+            text = text.replace("\nvalue: ", "\nvalue: 2", 1)
+        elif kind == 2:
+            text = text.replace('rank: "a', 'rank: "Z', 1)
+        elif kind == 3:
+            text = text.replace("- [x] @ana", "- [ ] @ana", 1)
+        else:
+            text = text.replace("\nstatus: ", "\nstatus: refining\nformer_status: ", 1)
+        path.write_text(text, encoding="utf-8")
+    git("commit", "-qam", "refinement")
+
+
+def diff_rows(version: Version, runs: int, root: Path) -> list[tuple[str, list[Measurement]]]:
+    """groom diff between two commits that differ in DIFF_CHANGED stories (both sides read from
+    git objects), and from the first commit to the working tree. This checkout only: a baseline
+    may not have the command."""
+    two_commits(root)
+    return [
+        (
+            f"groom diff HEAD~1 HEAD ({DIFF_CHANGED} stories differ)",
+            measure([version], runs, [["diff", "HEAD~1", "HEAD"]], root),
+        ),
+        ("groom diff HEAD~1 (to the working tree)", measure([version], runs, [["diff", "HEAD~1"]], root)),
+    ]
+
+
+def print_page_sizes(root: Path, size: int) -> None:
+    """The report pages the rows above wrote: they must stay light enough to open."""
+    pages = [root / name for name in ("report.html", "report.md") if (root / name).exists()]
+    if pages:
+        sizes = ", ".join(f"{page.name} {page.stat().st_size / 1024:,.0f} KB" for page in pages)
+        print(f"{size:>8}  {'page size: ' + sizes:<44}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="1000,10000", help="comma-separated backlog sizes")
@@ -290,10 +351,7 @@ def main() -> None:
                 )
                 for label, args in ROWS:
                     show(str(size), label, measure(versions, options.runs, [args], root))
-                pages = [root / name for name in ("report.html", "report.md") if (root / name).exists()]
-                if pages:  # the page must stay light enough to open
-                    sizes = ", ".join(f"{page.name} {page.stat().st_size / 1024:,.0f} KB" for page in pages)
-                    print(f"{size:>8}  {'page size: ' + sizes:<44}")
+                print_page_sizes(root, size)
                 # Writes: each run changes the story again, so every run really writes one file.
                 number = size // 2 + (1 - size // 2) % len(STATUSES)  # a "refining" story near the middle
                 middle = f"S-{number}"
@@ -305,6 +363,8 @@ def main() -> None:
                     ),
                 ):
                     show(str(size), label, measure(versions, options.runs, variants, root))
+                for label, found in diff_rows(current, options.runs, root):
+                    show(str(size), label, found)
             if options.history:
                 root = Path(tmp) / "history"
                 generate(root / "backlog", 1000)

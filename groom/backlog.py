@@ -117,12 +117,17 @@ def discover(config: Config) -> Discovered:
             else:
                 files.append(entry.path)
     files.sort()
-    retired: list[str] = []
-    if config.inactive_paths:
-        inactive = tuple(os.path.join(root, folder) + os.sep for folder in config.inactive_paths)
-        retired = [path for path in files if path.startswith(inactive)]
-        files = [path for path in files if not path.startswith(inactive)]
+    files, retired = _retire(config, files)
     return Discovered(files, refused, sorted(excluded), leftovers, config.reading, retired)
+
+
+def _retire(config: Config, files: list[str]) -> tuple[list[str], list[str]]:
+    """(story files, files in the inactive folders), each still sorted."""
+    if not config.inactive_paths:
+        return files, []
+    root = str(config.backlog)
+    inactive = tuple(os.path.join(root, folder) + os.sep for folder in config.inactive_paths)
+    return [p for p in files if not p.startswith(inactive)], [p for p in files if p.startswith(inactive)]
 
 
 def file_names(config: Config) -> list[str]:
@@ -136,6 +141,11 @@ def _read(path: str, shown: str) -> tuple[bytes, storyfile.Layout] | Unreadable:
         raw = storyfile.read_bytes(path)
     except FrontMatterError as exc:
         return Unreadable(path, shown, exc.line or 1, 1, "front-matter", exc.message)
+    return _layout(raw, path, shown)
+
+
+def _layout(raw: bytes, path: str, shown: str) -> tuple[bytes, storyfile.Layout] | Unreadable:
+    """A story file's bytes split into front matter and body, or why they cannot be."""
     conflict = storyfile.conflict_line(raw)
     if conflict:
         message = (
@@ -331,3 +341,116 @@ def placements(cwd: Path, discovered: Discovered) -> tuple[list[Placement], list
     files that cannot be read."""
     read, unreadable = _read_all(cwd, discovered, placements=True)
     return [placement for placement in read if isinstance(placement, Placement)], unreadable
+
+
+# ---------------------------------------------------------------------------------------
+# a backlog as a git commit holds it (groom diff): the same rules, bytes from git objects
+
+
+def discover_listing(config: Config, entries: Iterable[tuple[str, str]]) -> Discovered:
+    """What discover() finds, from a listing instead of the folder: ``entries`` are (path, git
+    file mode) of the files under the backlog folder, paths as discover() would give them. The
+    same rules: hidden names and excluded folders are skipped, excluded files set aside, a link
+    refused; submodules are not files."""
+    root = str(config.backlog).rstrip("/") + "/"
+    files: list[str] = []
+    refused: list[tuple[str, str]] = []
+    excluded: list[str] = []
+    for path, mode in entries:
+        if not path.startswith(root) or mode == "160000":
+            continue
+        relative = path[len(root) :]
+        parts = relative.split("/")
+        if any(part.startswith(".") for part in parts):
+            continue
+        folders = ("/".join(parts[: depth + 1]) for depth in range(len(parts) - 1))
+        if any(_excluded(folder, config.exclude) for folder in folders) or not relative.endswith(".md"):
+            continue
+        if _excluded(relative, config.exclude):
+            excluded.append(relative)
+        elif mode == "120000":
+            refused.append((path, "is a symbolic link; groom reads regular files only"))
+        else:
+            files.append(path)
+    files.sort()
+    files, retired = _retire(config, files)
+    return Discovered(files, refused, sorted(excluded), [], config.reading, retired)
+
+
+def story_from_bytes(raw: bytes, path: str, cwd: str, reading: Reading = PLAIN) -> Story | Unreadable:
+    """A story from bytes that did not come off the disk (a git object), read as load_story
+    reads a file: the same size limit, split, parse and facts."""
+    shown = display_path(path, cwd)
+    if len(raw) > storyfile.MAX_FILE_BYTES:
+        message = f"is {len(raw):,} bytes, over the {storyfile.MAX_FILE_BYTES:,}-byte limit for a story; shorten it"
+        return Unreadable(path, shown, 1, 1, "front-matter", message)
+    read = _layout(raw, path, shown)
+    if isinstance(read, Unreadable):
+        return read
+    layout = read[1]
+    data = _front_matter(path, shown, layout, None)
+    if isinstance(data, Unreadable):
+        return data
+    data = reading.apply(data)
+    story_facts = facts_module.derive(layout.body, layout.body_line, data)
+    return Story(path, shown, data, layout.front_matter, story_facts, storyfile.digest(raw), reading.fields)
+
+
+def _stories_chunk(items: list[tuple[bytes, str]], cwd: str, reading: Reading = PLAIN) -> list[Story | Unreadable]:
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return [story_from_bytes(raw, path, cwd, reading) for raw, path in items]
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def stories_from_bytes(items: list[tuple[bytes, str]], cwd: str, reading: Reading = PLAIN) -> list[Story | Unreadable]:
+    """story_from_bytes over many (bytes, path) pairs, shared with one forked process per
+    extra core when there are many, as _load_many shares a large backlog."""
+    cores = min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 8)
+    if len(items) < PARALLEL_FROM or cores < 2 or sys.platform != "linux":
+        return _stories_chunk(items, cwd, reading)
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    own = len(items) // cores
+    rest = items[own:]
+    size = max(200, len(rest) // ((cores - 1) * 8))
+    try:
+        pool = ProcessPoolExecutor(cores - 1, mp_context=multiprocessing.get_context("fork"))
+    except OSError:  # no semaphores in this sandbox: the slow path still gives the answer
+        return _stories_chunk(items, cwd, reading)
+    with pool:
+        futures = [pool.submit(_stories_chunk, rest[i : i + size], cwd, reading) for i in range(0, len(rest), size)]
+        results = _stories_chunk(items[:own], cwd, reading)
+        for future in futures:
+            results.extend(future.result())
+    return results
+
+
+def assemble(
+    config: Config,
+    cwd: Path | str,
+    discovered: Discovered,
+    read: Iterable[Story | Unreadable],
+    retired: Iterable[Placement] = (),
+) -> Backlog:
+    """A Backlog from stories read some other way than load() (from git objects, say): in
+    backlog order, with the refused and unreadable files sorted by name, as load() gives them.
+    A story read from one of ``discovered.retired`` joins ``retired``, as load() sets them apart."""
+    unreadable = _refused(discovered.refused, cwd)
+    stories: list[Story] = []
+    old = list(retired)
+    inactive = set(discovered.retired)
+    for result in read:
+        if isinstance(result, Unreadable):
+            unreadable.append(result)
+        elif result.path in inactive:
+            old.append(Placement(result.path, result.display, result.data, result.digest))
+        else:
+            stories.append(result)
+    stories.sort(key=lambda story: story.order_key)
+    unreadable.sort(key=lambda u: u.display)
+    return Backlog(config, tuple(stories), tuple(unreadable), tuple(old))

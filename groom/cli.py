@@ -15,7 +15,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from groom import __version__, report
+from groom import __version__, report, report_diff
 from groom.errors import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, GroomError
 from groom.workspace import Workspace
 
@@ -775,6 +775,79 @@ def refine(
     ws = _workspace(config, backlog)
     _emit(report.AGENDA, chosen, command.agenda(ws, refine_module.DEFAULT_TOP if top is None else top))
     _finish(ws)
+
+
+@app.command(short_help="What changed in the backlog between two versions, read from git.")
+def diff(
+    base: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="BASE",
+            help="The version to compare from: a branch, tag or commit (default: the merge base of HEAD with "
+            "the default branch: origin/HEAD, else main, else master).",
+            show_default=False,
+        ),
+    ] = None,
+    head: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="HEAD",
+            help="The version to compare to (default: the working tree: uncommitted edits and new files git does not "
+            "ignore included).",
+            show_default=False,
+        ),
+    ] = None,
+    top: Annotated[
+        int | None,
+        typer.Option(
+            "--top",
+            metavar="N",
+            help="Report what entered or left the top N open stories (default 10).",
+            min=1,
+            show_default=False,
+        ),
+    ] = None,
+    output: Annotated[str | None, typer.Option("--format", help=_formats(report_diff.DIFF), show_default=False)] = None,
+    config: ConfigOption = None,
+    backlog: BacklogOption = None,
+) -> None:
+    """What a refinement changed, as the team reads it: stories added, dropped, split,
+    renumbered, renamed and removed; estimates and values; status changes and stories that now
+    meet or no longer meet the DoR (with the gaps); moves among the open stories ("9th → 1st"),
+    the top N and the sprint candidates at the current capacity; questions opened and answered;
+    open points, ready points and ready runway before → after.
+
+    Each version is read from git objects with its own groom.toml and schemas (no checkout).
+    --format markdown is for a pull request comment or a CI job summary. Story files that
+    cannot be read on either side are listed, and on stderr (exit 1).
+    """
+    from groom import changes
+    from groom.commands import diff as command
+
+    formats = report_diff.DIFF
+    chosen = _format(formats, output)
+    config = config or _GLOBAL["config"]
+    backlog = backlog or _GLOBAL["backlog"]
+    ws = _workspace(config, backlog) if head is None else None
+    result = command.diff(
+        Path.cwd(),
+        base,
+        head,
+        ws,
+        top=changes.DEFAULT_TOP if top is None else top,
+        config_file=config,
+        backlog=backlog,
+    )
+    _emit(formats, chosen, result)
+    from groom import terminal
+
+    style = terminal.style_for(sys.stderr)
+    for side, item in result.unreadable[:UNREADABLE_SHOWN]:
+        line = _visible(f"{item.display}:{item.line}:{item.column}: cannot be read ({side}): {item.message}")
+        sys.stderr.write(terminal.fit(line, style) + "\n")
+    if len(result.unreadable) > UNREADABLE_SHOWN:
+        sys.stderr.write(f"and {len(result.unreadable) - UNREADABLE_SHOWN} more story files cannot be read\n")
+    raise typer.Exit(EXIT_FINDINGS if result.unreadable else EXIT_OK)
 
 
 @app.command(short_help="Open stories nobody has touched in N days.")

@@ -165,9 +165,15 @@ def read_safely(path: Path, what: str) -> str:
         raise ConfigError(f"{what} is not UTF-8 (at byte {exc.start}); save it as UTF-8", path=str(path)) from None
 
 
-def _from_file(path: Path) -> Config:
+def from_text(text: str, path: Path) -> Config:
+    """The configuration a groom.toml with this text at ``path`` gives (a groom.toml read from
+    a git object, say): checked like a file on disk, paths resolved against its folder."""
+    return _from_file(path, text)
+
+
+def _from_file(path: Path, text: str | None = None) -> Config:
     try:
-        data = tomllib.loads(read_safely(path, "groom.toml"))
+        data = tomllib.loads(read_safely(path, "groom.toml") if text is None else text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"not valid TOML ({exc}); fix the syntax", path=str(path)) from None
     except RecursionError:

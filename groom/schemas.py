@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -64,11 +64,14 @@ def config_resource(config: Config) -> dict[str, Any]:
     }
 
 
-def _read_json(path: Path) -> dict[str, Any]:
+def _read_json(path: Path, texts: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """A schema file's JSON object: from the disk, or from ``texts`` (path -> text) when given."""
     from groom.config import read_safely
 
+    if texts is not None and str(path) not in texts:
+        raise ConfigError("schema file not found; groom.toml names it under [schemas]", path=str(path))
     try:
-        data = json.loads(read_safely(path, "schema"))
+        data = json.loads(read_safely(path, "schema") if texts is None else texts[str(path)])
     except json.JSONDecodeError as exc:
         raise ConfigError(f"schema is not valid JSON ({exc}); fix the file", path=str(path), line=exc.lineno) from None
     except RecursionError:
@@ -125,20 +128,30 @@ def _formats(node: Any) -> Iterator[str]:
         yield from _formats(child)
 
 
-def load(config: Config) -> Schemas:
-    """Build both validators, or raise ConfigError naming the schema file and what to fix."""
+def _json_files(folder: Path, texts: Mapping[str, str] | None) -> list[Path]:
+    """The ``*.json`` files in a folder (not below it), sorted: on disk, or among ``texts``."""
+    if texts is None:
+        return sorted(folder.glob("*.json"))
+    return sorted(Path(name) for name in texts if Path(name).parent == folder and name.endswith(".json"))
+
+
+def load(config: Config, texts: Mapping[str, str] | None = None) -> Schemas:
+    """Build both validators, or raise ConfigError naming the schema file and what to fix.
+
+    The schema files are read from the disk, or, when ``texts`` is given, taken from it (path
+    -> text for every file of the schema folders: a commit's schemas, read from git objects)."""
     from jsonschema import Draft202012Validator, exceptions, validators
     from referencing import Registry, Resource
     from referencing.exceptions import NoSuchResource, Unresolvable
     from referencing.jsonschema import DRAFT202012
 
     documents: dict[str, tuple[str, dict[str, Any]]] = {}
-    story_name, story = _source(config.story_schema, "story.schema.json")
-    ready_name, ready = _source(config.ready_schema, "ready.schema.json")
+    story_name, story = _source(config.story_schema, "story.schema.json", texts)
+    ready_name, ready = _source(config.ready_schema, "ready.schema.json", texts)
     folders = {path.parent for path in (config.story_schema, config.ready_schema) if path is not None}
     for folder in sorted(folders):
-        for path in sorted(folder.glob("*.json")):
-            documents[str(path)] = (str(path), _read_json(path))
+        for path in _json_files(folder, texts):
+            documents[str(path)] = (str(path), _read_json(path, texts))
     documents["story"] = (story_name, story)
     documents["ready"] = (ready_name, ready)
     documents[CONFIG_URN] = ("generated config schema", config_resource(config))
@@ -253,7 +266,7 @@ def _fast(
     return fast.is_valid
 
 
-def _source(path: Path | None, packaged: str) -> tuple[str, dict[str, Any]]:
+def _source(path: Path | None, packaged: str, texts: Mapping[str, str] | None = None) -> tuple[str, dict[str, Any]]:
     if path is None:
         return f"packaged {packaged}", _packaged(packaged)
-    return str(path), _read_json(path)
+    return str(path), _read_json(path, texts)

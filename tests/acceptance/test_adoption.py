@@ -171,3 +171,20 @@ def test_first_contact_says_which_keys_would_fit(repo: Path, groom: Runner) -> N
     assert result.err.splitlines()[:3] == hints  # once, at the top
     assert groom("init", "--from", "backlog-md").code == 0
     assert "hint" not in groom("check").err
+
+
+def test_diff_reads_both_sides_the_teams_way(repo: Path, groom: Runner) -> None:
+    """groom diff reads each side with its own groom.toml: ordinals, team keys, finished folders."""
+    import subprocess
+
+    assert groom("init", "--from", "backlog-md").code == 0
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=repo, check=True)
+    subprocess.run([*git, "add", "-A"], cwd=repo, check=True)
+    subprocess.run([*git, "commit", "-qm", "base"], cwd=repo, check=True)
+    assert groom("reprioritize", "BACK-6", "--top").code == 0
+    result = groom("diff", "HEAD", "--format", "json")
+    assert result.code == 0, result
+    moved = result.json()["moved"]
+    assert moved[0]["id"] == "BACK-6" and moved[0]["new_position"] == 1
+    assert result.json()["added"] == [] and result.json()["removed"] == []

@@ -26,6 +26,7 @@ PLANNING = (
     "facts",
     "ready",
     "reportmodel",
+    "changes",
 )
 EDGE = {
     *("groom.workspace", "groom.backlog", "groom.edits", "groom.git", "groom.storyfile", "groom.commands"),
