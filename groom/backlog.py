@@ -11,9 +11,10 @@ import fnmatch
 import gc
 import os
 import sys
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
 from groom import facts as facts_module
 from groom import storyfile, yamlio
@@ -220,6 +221,8 @@ def load_placement(path: str, cwd: str, reading: Reading = PLAIN) -> Placement |
     return Placement(path, shown, data, storyfile.digest(raw))
 
 
+T = TypeVar("T")
+
 PARALLEL_FROM = 1500
 """Backlogs with at least this many files are read by one process per core."""
 
@@ -241,30 +244,32 @@ def _load_chunk(paths: list[str], cwd: str, placements: bool = False, reading: R
 
 
 def _load_many(paths: list[str], cwd: str, placements: bool = False, reading: Reading = PLAIN) -> list[Loaded]:
-    """Load files; on Linux a large backlog is shared with one forked process per extra core.
+    """Load files; on Linux a large backlog is shared with one forked process per extra core."""
+    return _shared(_load_chunk, paths, cwd, placements, reading)
 
-    YAML parsing is the floor of a run, so the work is split in even shares: the children
-    take theirs and this process reads its own share meanwhile instead of waiting.
-    """
+
+def _shared(work: Callable[..., list[T]], items: list[Any], *args: Any) -> list[T]:
+    """``work(items, *args)``, the items shared with one forked process per extra core when
+    there are many (on Linux). YAML parsing is the floor of a run, so the work is split in even
+    shares: the children take theirs and this process does its own meanwhile instead of waiting."""
     cores = min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 8)
-    if len(paths) < PARALLEL_FROM or cores < 2 or sys.platform != "linux":
-        return _load_chunk(paths, cwd, placements, reading)
+    if len(items) < PARALLEL_FROM or cores < 2 or sys.platform != "linux":
+        return work(items, *args)
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    # This process reads an even share; the rest goes to the children in small chunks, so
-    # they pickle finished chunks while reading the next and the hand-over overlaps the work.
-    own = len(paths) // cores
-    rest = paths[own:]
+    # This process does an even share; the rest goes to the children in small chunks, so
+    # they pickle finished chunks while working on the next and the hand-over overlaps the work.
+    own = len(items) // cores
+    rest = items[own:]
     size = max(200, len(rest) // ((cores - 1) * 8))
-    shares = [paths[:own], *(rest[i : i + size] for i in range(0, len(rest), size))]
     try:
         pool = ProcessPoolExecutor(cores - 1, mp_context=multiprocessing.get_context("fork"))
     except OSError:  # no semaphores in this sandbox: the slow path still gives the answer
-        return _load_chunk(paths, cwd, placements, reading)
+        return work(items, *args)
     with pool:
-        futures = [pool.submit(_load_chunk, chunk, cwd, placements, reading) for chunk in shares[1:]]
-        results = _load_chunk(shares[0], cwd, placements, reading)
+        futures = [pool.submit(work, rest[i : i + size], *args) for i in range(0, len(rest), size)]
+        results = work(items[:own], *args)
         for future in futures:
             results.extend(future.result())
     return results
@@ -407,27 +412,9 @@ def _stories_chunk(items: list[tuple[bytes, str]], cwd: str, reading: Reading = 
 
 
 def stories_from_bytes(items: list[tuple[bytes, str]], cwd: str, reading: Reading = PLAIN) -> list[Story | Unreadable]:
-    """story_from_bytes over many (bytes, path) pairs, shared with one forked process per
-    extra core when there are many, as _load_many shares a large backlog."""
-    cores = min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 8)
-    if len(items) < PARALLEL_FROM or cores < 2 or sys.platform != "linux":
-        return _stories_chunk(items, cwd, reading)
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    own = len(items) // cores
-    rest = items[own:]
-    size = max(200, len(rest) // ((cores - 1) * 8))
-    try:
-        pool = ProcessPoolExecutor(cores - 1, mp_context=multiprocessing.get_context("fork"))
-    except OSError:  # no semaphores in this sandbox: the slow path still gives the answer
-        return _stories_chunk(items, cwd, reading)
-    with pool:
-        futures = [pool.submit(_stories_chunk, rest[i : i + size], cwd, reading) for i in range(0, len(rest), size)]
-        results = _stories_chunk(items[:own], cwd, reading)
-        for future in futures:
-            results.extend(future.result())
-    return results
+    """story_from_bytes over many (bytes, path) pairs, shared among the cores as load() shares
+    a large backlog."""
+    return _shared(_stories_chunk, items, cwd, reading)
 
 
 def assemble(
