@@ -38,6 +38,8 @@ class BacklogMd:
     prefix: str
     """The task id prefix as ids write it, ``BACK-``."""
     definition_of_done: tuple[str, ...]
+    digits: int = 0
+    """zero_padded_ids: new ids' numbers are this wide (0: not padded)."""
 
 
 def read_config(text: str, shown: str) -> BacklogMd:
@@ -57,7 +59,9 @@ def read_config(text: str, shown: str) -> BacklogMd:
         raise ConfigError(f"task_prefix {prefix!r} is not a word groom can use as an id prefix", path=shown)
     done = data.get("definition_of_done", [])
     done_items = tuple(str(item) for item in done) if isinstance(done, list) else ()
-    return BacklogMd(tuple(statuses), default, prefix.upper() + "-", done_items)
+    padded = data.get("zero_padded_ids", 0)
+    digits = padded if isinstance(padded, int) and not isinstance(padded, bool) and 0 <= padded <= 9 else 0
+    return BacklogMd(tuple(statuses), default, prefix.upper() + "-", done_items, digits)
 
 
 def _toml_list(values: tuple[str, ...] | list[str]) -> str:
@@ -93,6 +97,7 @@ inactive = {_toml_list(FINISHED)}
 [new]                            # where groom new writes, named as Backlog.md names tasks
 folder = "tasks"
 file_name = "{{id_lower}} - {{words}}.md"
+id_digits = {settings.digits}                     # zero_padded_ids in config.yml
 
 [ids]
 match_case = false               # back-12 and BACK-12 are one id, as in Backlog.md

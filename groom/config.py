@@ -97,6 +97,8 @@ class Config:
     new_folder: str = ""
     """Where ``groom new`` writes, inside the backlog folder ([new] folder); split children and
     spikes go beside their parent."""
+    id_digits: int = 0
+    """New ids' numbers padded with zeros to this many digits ([new] id_digits; 0: no padding)."""
     file_name: str = "{id}-{slug}.md"
     """How new files are named ([new] file_name): {id}, {id_lower}, {slug}, {words}."""
     id_match_case: bool = True
@@ -219,6 +221,7 @@ def _from_file(path: Path, text: str | None = None) -> Config:
         new_folder=reader.get("new.folder", _folder, ""),
         inactive_paths=tuple(_folder("paths.inactive", v) for v in reader.get("paths.inactive", _strs, ())),
         file_name=reader.get("new.file_name", _file_name, "{id}-{slug}.md"),
+        id_digits=reader.get("new.id_digits", _digits, 0),
         id_aliases=_aliases(reader, prefixes, path),
     )
     reader.reject_unknown()
@@ -359,6 +362,12 @@ def _leaf_keys(data: dict[str, Any], prefix: str = "") -> list[str]:
 def _str(key: str, value: Any) -> str:
     if not isinstance(value, str):
         raise ConfigError(f"{key} must be a string, not {value!r}")
+    return value
+
+
+def _digits(key: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 9:
+        raise ConfigError(f"{key} must be a whole number from 0 to 9, not {value!r}")
     return value
 
 

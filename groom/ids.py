@@ -22,7 +22,8 @@ def _numbers(texts: Iterable[str], prefix: str) -> Iterable[int]:
             yield int(match.group(1))
 
 
-def next_ids(prefix: str, seen: Iterable[str], count: int = 1) -> list[str]:
-    """``count`` fresh ids with ``prefix``, above every id (or file name) in ``seen``."""
+def next_ids(prefix: str, seen: Iterable[str], count: int = 1, digits: int = 0) -> list[str]:
+    """``count`` fresh ids with ``prefix``, above every id (or file name) in ``seen``; the number
+    padded with zeros to ``digits`` (Backlog.md's zero_padded_ids: BACK-007)."""
     start = max(_numbers(seen, prefix), default=0) + 1
-    return [f"{prefix}{number}" for number in range(start, start + count)]
+    return [f"{prefix}{number:0{digits}d}" for number in range(start, start + count)]

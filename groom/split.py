@@ -261,7 +261,7 @@ def _children(
     taken: Sequence[str],
     config: Config,
 ) -> Plan:
-    new_ids = ids.next_ids(config.id_prefix, taken, len(titles))
+    new_ids = ids.next_ids(config.id_prefix, taken, len(titles), config.id_digits)
     space = rank.space((p.rank for p in order), config.rank_kind)
     keys = _ranks_after(order, parent, len(titles), space)
     created = []
@@ -392,7 +392,7 @@ def plan_spike(
     cleaned = check_title(title)
     if not _TIMEBOX.fullmatch(timebox):
         raise GroomError(f"--timebox {timebox!r}: write a number and h, d or w (4h, 2d, 1w)")
-    [spike_id] = ids.next_ids(config.id_prefix, taken, 1)
+    [spike_id] = ids.next_ids(config.id_prefix, taken, 1, config.id_digits)
     fields: dict[str, Any] = {"id": spike_id, "title": cleaned, "type": "spike", "status": config.role("new")}
     for name in ("epic", "labels"):
         if story.data.get(name) is not None:
@@ -442,7 +442,7 @@ def plan_new(
     cleaned = check_title(title)
     if story_type not in config.types:
         raise GroomError(f"unknown type {story_type!r}; use one of: {', '.join(config.types)}")
-    [story_id] = ids.next_ids(config.id_prefix, taken, 1)
+    [story_id] = ids.next_ids(config.id_prefix, taken, 1, config.id_digits)
     space = rank.space((p.rank for p in order), config.rank_kind)
     ranked = [(p.id, space.of(p.rank)) for p in order if space.is_valid(p.rank)]
     if top:
@@ -520,7 +520,7 @@ def plan_renumber(backlog: Backlog, story: Story, new_id: str | None, taken: Seq
     old = story.id
     shared = len(backlog.by_id.get(old, [])) > 1
     if new_id is None:
-        [new_id] = ids.next_ids(config.id_prefix, taken, 1)
+        [new_id] = ids.next_ids(config.id_prefix, taken, 1, config.id_digits)
     elif new_id in backlog.by_id or backlog.finished(new_id) is not None:
         old_holder = backlog.finished(new_id)
         shown = (

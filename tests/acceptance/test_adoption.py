@@ -188,3 +188,12 @@ def test_diff_reads_both_sides_the_teams_way(repo: Path, groom: Runner) -> None:
     moved = result.json()["moved"]
     assert moved[0]["id"] == "BACK-6" and moved[0]["new_position"] == 1
     assert result.json()["added"] == [] and result.json()["removed"] == []
+
+
+def test_zero_padded_ids_pad_new_ones(repo: Path, groom: Runner) -> None:
+    config_yml = repo / "backlog" / "config.yml"
+    config_yml.write_text(config_yml.read_text() + "zero_padded_ids: 3\n")
+    assert groom("init", "--from", "backlog-md").code == 0
+    result = groom("new", "Padded", "--format", "json")
+    assert result.code == 0, result
+    assert result.json()["created"][0]["path"] == "backlog/tasks/back-009 - Padded.md"

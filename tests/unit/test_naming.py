@@ -75,6 +75,11 @@ def test_config_reads_fields_ids_and_rank_kind(tmp_path: Path) -> None:
         ('[ids]\naliases = { "task-" = "X-" }\n', "is not one of id_prefix"),
         ("[ids]\nmatch_case = 1\n", "ids.match_case must be true or false"),
         ('[rank]\nkind = "float"\n', "rank.kind must be one of auto, text, number"),
+        ("[new]\nid_digits = 2.5\n", "new.id_digits must be a whole number from 0 to 9"),
+        ('[new]\nfile_name = "{title}.md"\n', "write a file name ending in .md"),
+        ('[new]\nfile_name = "{slug}.md"\n', "must hold {id} or {id_lower}"),
+        ('[new]\nfolder = "../out"\n', "must be a folder inside the backlog folder"),
+        ('[paths]\ninactive = [".hidden"]\n', "must be a folder inside the backlog folder"),
     ],
 )
 def test_config_refuses_what_cannot_be_read(tmp_path: Path, text: str, message: str) -> None:
