@@ -9,8 +9,9 @@ settings are in ``backlog/config.yml``. What maps onto groom's contract:
   → rank (a number: moves write the midpoint of the neighbours, as Backlog.md's board does);
 - ids ``BACK-12`` (the task prefix, upper case), written ``back-12`` or ``task-12`` (the prefix
   before ``task_prefix`` was set) in references: one id, whatever the case or old prefix;
-- the statuses of config.yml; ``In Progress`` claims readiness (work started), so the
-  Definition of Ready applies to it; ``Done`` is done;
+- the statuses of config.yml; every status before ``Done`` claims readiness (Backlog.md has no
+  "ready" column: a task on the board is there to be picked), so the Definition of Ready applies
+  to it; ``In Progress`` means work started; ``Done`` is done;
 - ``docs``, ``decisions``, ``milestones``, ``assets`` are not tasks; ``completed`` and ``archive``
   hold tasks that are done or set aside: read for their ids, never open work, not judged.
 """
@@ -18,12 +19,16 @@ settings are in ``backlog/config.yml``. What maps onto groom's contract:
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from groom import yamlio
 from groom.errors import ConfigError, YamlError
 
+DONE_NAMES = ("done", "completed", "closed")
+NOT_STARTED = ("todo", "ready", "backlog", "open", "new")
+_PREFIX = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 NOT_TASKS = ("docs", "decisions", "milestones", "assets", "archive/milestones", "archive/decisions", "archive/docs")
 FINISHED = ("completed", "archive")
 """Folders of tasks that are done (completed) or set aside (archive): read, not worked on."""
@@ -47,16 +52,23 @@ def read_config(text: str, shown: str) -> BacklogMd:
     try:
         data = yamlio.load_mapping(text)
     except YamlError as exc:
-        raise ConfigError(f"line {exc.line + 1}: {exc.message}; fix config.yml first", path=shown) from None
+        message = exc.message.replace("front matter", "config.yml")
+        raise ConfigError(f"line {exc.line + 1}: {message}; fix config.yml first", path=shown) from None
     statuses = data.get("statuses", ["To Do", "In Progress", "Done"])
-    if not isinstance(statuses, list) or not statuses or not all(isinstance(s, str) and s for s in statuses):
+    if not isinstance(statuses, list) or not all(isinstance(s, str) and s for s in statuses):
         raise ConfigError("statuses must be a list of status names", path=shown)
-    default = str(data.get("default_status", statuses[0]))
+    if len(set(statuses)) < 2:
+        raise ConfigError("statuses must name at least two statuses (work to do, and done)", path=shown)
+    default = data.get("default_status") or statuses[0]
     if default not in statuses:
         raise ConfigError(f"default_status {default!r} is not one of statuses", path=shown)
-    prefix = data.get("task_prefix", "task")
-    if not isinstance(prefix, str) or not prefix.isalnum():
-        raise ConfigError(f"task_prefix {prefix!r} is not a word groom can use as an id prefix", path=shown)
+    prefix = data.get("task_prefix") or "task"
+    if not isinstance(prefix, str) or not _PREFIX.fullmatch(prefix) or prefix.lower() == "draft":
+        raise ConfigError(
+            f"task_prefix {prefix!r} cannot be an id prefix for groom: ASCII letters, then letters or digits "
+            "(and not 'draft', which drafts use)",
+            path=shown,
+        )
     done = data.get("definition_of_done", [])
     done_items = tuple(str(item) for item in done) if isinstance(done, list) else ()
     padded = data.get("zero_padded_ids", 0)
@@ -75,8 +87,11 @@ def _comment(items: tuple[str, ...]) -> str:
 def config_text(settings: BacklogMd, backlog: str) -> str:
     """groom.toml for a Backlog.md repository whose backlog folder is ``backlog`` (relative)."""
     statuses = settings.statuses
-    done = [s for s in statuses if s.lower() == "done"] or [statuses[-1]]
-    started = [s for s in statuses if s not in done and s != settings.default_status]
+    done = [s for s in statuses if s.lower() in DONE_NAMES] or [statuses[-1]]
+    # Backlog.md has no "ready" column: a task on the board is there to be picked, so every
+    # status before done claims the DoR; the ones past the default mean work has started.
+    ready = [s for s in statuses if s not in done]
+    started = [s for s in ready if s != settings.default_status and s.lower().replace(" ", "") not in NOT_STARTED]
     aliases = "" if settings.prefix == "TASK-" else f'aliases = {{ "task-" = "{settings.prefix}" }}\n'
     return f"""\
 # groom on a Backlog.md repository (written by groom init --from backlog-md).
@@ -107,7 +122,7 @@ depends_on = "dependencies"
 parent = "parent_task_id"
 owner = "assignee"
 rank = "ordinal"                 # the board order
-# estimate = "story_points"      # if the team records points: the DoR then asks for them
+# estimate = "story_points"      # if the team records points (add an "estimated" item to the DoR)
 
 [schemas]                        # the team's own copies; edit them to change the rules
 story = "schemas/story.schema.json"   # what every task meets
@@ -115,8 +130,8 @@ ready = "schemas/ready.schema.json"   # the Definition of Ready
 
 [status]                         # from config.yml
 all = {_toml_list(statuses)}
-ready = {_toml_list(started)}    # work started: the task must have met the DoR
-final = {_toml_list(started)}
+ready = {_toml_list(ready)}    # on the board: the task must meet the DoR
+final = {_toml_list(started)}    # work started: the estimate is final
 done = {_toml_list(done)}
 inactive = []
 new = {json.dumps(settings.default_status)}             # groom new

@@ -21,7 +21,7 @@ from groom import refine, sprint
 from groom.config import Config
 from groom.errors import ConfigError
 from groom.facts import Question
-from groom.model import Backlog, Story, Unreadable, holder
+from groom.model import Backlog, Placement, Story, Unreadable, holder
 from groom.ready import Gap, Judge
 
 DEFAULT_TOP = 10
@@ -155,6 +155,9 @@ class Changes:
     answered: tuple[QuestionChange, ...]
     before: Totals
     after: Totals
+    finished: tuple[tuple[Story, Placement], ...] = ()
+    """(before, where it is now) of a story moved into a folder of finished stories ([paths]
+    inactive: Backlog.md's completed/ or archive/)."""
 
     @property
     def unreadable(self) -> tuple[tuple[str, Unreadable], ...]:
@@ -174,6 +177,7 @@ class Changes:
                 self.renumbered,
                 self.renamed,
                 self.removed,
+                self.finished,
                 self.estimates,
                 self.values,
                 self.status,
@@ -399,6 +403,8 @@ def compare(base: Snapshot, head: Snapshot, top: int = DEFAULT_TOP) -> Changes:
     old, new = _first_by_id(base.backlog.stories), _first_by_id(head.backlog.stories)
 
     gone = [s for i, s in old.items() if i not in new and holder(head.backlog.unreadable, i) is None]
+    finished = [(s, p) for s in gone if (p := head.backlog.finished(s.id)) is not None]
+    gone = [s for s in gone if head.backlog.finished(s.id) is None]
     fresh = [s for i, s in new.items() if i not in old and holder(base.backlog.unreadable, i) is None]
     renumbered = _renumbered(gone, fresh)
     renumbered_ids = {a.id for a, _ in renumbered} | {b.id for _, b in renumbered}
@@ -427,7 +433,16 @@ def compare(base: Snapshot, head: Snapshot, top: int = DEFAULT_TOP) -> Changes:
         if story_id not in new_place and not reason:
             now = new.get(story_id)
             unreadable = now is None and holder(head.backlog.unreadable, story_id) is not None
-            reason = f"now {now.status}" if now else "its file cannot be read" if unreadable else "removed"
+            old_now = head.backlog.finished(story_id)
+            reason = (
+                f"now {now.status}"
+                if now
+                else "its file cannot be read"
+                if unreadable
+                else f"finished ({old_now.status})"
+                if old_now
+                else "removed"
+            )
         elif story_id not in old_place and not reason:
             then = old_by_new_id.get(story_id)
             unreadable = then is None and holder(base.backlog.unreadable, story_id) is not None
@@ -451,6 +466,7 @@ def compare(base: Snapshot, head: Snapshot, top: int = DEFAULT_TOP) -> Changes:
         renumbered=tuple(renumbered),
         renamed=tuple((a, b) for a, b in pairs if a.id == b.id and a.display != b.display),
         removed=tuple(removed),
+        finished=tuple(finished),
         estimates=tuple(found.estimates),
         values=tuple(found.values),
         status=tuple(found.status),

@@ -41,7 +41,7 @@ FIELD_ROLES = ("depends_on", "parent", "owner", "rank", "estimate", "value")
 """Contract keys a team may store under its own name ([fields] in groom.toml)."""
 CONTRACT_KEYS = frozenset(
     ("id", "title", "type", "status", "children", "labels", "epic", "sprint", "timebox", "acceptance_criteria")
-).union(FIELD_ROLES, ("questions",))
+).union(FIELD_ROLES, ("questions", "derived"))
 """Keys whose meaning the story contract fixes: no [fields] entry may give one a second meaning."""
 _FIELD_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 ROLE_USE = {
@@ -391,6 +391,10 @@ def _file_name(key: str, value: Any) -> str:
         )
     if "id" not in fields and "id_lower" not in fields:
         raise ConfigError(f"{key} {value!r} must hold {{id}} or {{id_lower}}: two stories would share a name")
+    try:
+        text.format(id="S-1", id_lower="s-1", slug="a", words="A")
+    except (ValueError, IndexError, KeyError):
+        raise ConfigError(f"{key} {value!r}: a brace outside {{id}}, {{slug}}…; write {{{{ or }}}} for one") from None
     return text
 
 

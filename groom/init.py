@@ -117,7 +117,9 @@ def init_from(root: Path, source: str) -> Created:
             f"no Backlog.md config.yml in {root}/backlog or {root}; run groom init --from backlog-md in the "
             "repository that holds the backlog folder"
         )
-    settings = adopt.read_config(config_module.read_safely(folder / "config.yml", "config.yml"), str(folder))
+    settings = adopt.read_config(
+        config_module.read_safely(folder / "config.yml", "config.yml"), str(folder / "config.yml")
+    )
     backlog = "." if folder == root else "backlog"
     files = {
         root / config_module.CONFIG_NAME: adopt.config_text(settings, backlog).encode(),

@@ -294,6 +294,8 @@ class Backlog:
 
     def get(self, story_id: str) -> Story:
         """The story with that id; says so when its file cannot be read."""
+        canonical = self.config.reading.canonical(story_id)
+        story_id = canonical if isinstance(canonical, str) else story_id
         found = self._index.get(story_id)
         if found and len(found) > 1:
             files = ", ".join(story.display for story in found)

@@ -12,10 +12,11 @@ FieldMap = tuple[tuple[str, str], ...]
 
 def with_roles(data: dict[str, Any], fields: FieldMap) -> dict[str, Any]:
     """The front matter with each team key's value also under its contract key, so that every
-    planning module reads ``depends_on`` whatever the team calls it. A file that writes the
-    contract key itself keeps it. ``team_view`` undoes this for the schemas."""
+    planning module reads ``depends_on`` whatever the team calls it. The team's key wins over a
+    contract key the file also writes: it is the one groom writes back. ``team_view`` undoes
+    this for the schemas."""
     for role, key in fields:
-        if key in data and role not in data:
+        if key in data:
             data[role] = data[key]
     return data
 

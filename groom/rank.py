@@ -310,9 +310,17 @@ class NumberKeys:
                 f"ranks {a!r} and {b!r} are too close to put a story between them; "
                 "run 'groom reprioritize --rebalance' to spread them"
             )
+        if isinstance(a, int) and isinstance(b, int) and b - a >= 2:
+            return (a + b) // 2  # exact, however large
         middle = a + (b - a) / 2
         whole = math.floor(middle)
-        return _whole(whole) if a < whole < b else round(middle, 6)  # b - a >= 2e-6: strictly between
+        key = _whole(whole) if a < whole < b else round(middle, 6)
+        if not a < key < b:  # floats this large have no room between them
+            raise RankError(
+                f"ranks {a!r} and {b!r} are too close to put a story between them; "
+                "run 'groom reprioritize --rebalance' to spread them"
+            )
+        return key
 
     def n_between(self, a: Any, b: Any, n: int) -> list[Any]:
         if n <= 0:
@@ -387,12 +395,19 @@ def assign_in(keys: Keys, current: Sequence[Any], taken: frozenset[Any] = frozen
         low = result[index - 1] if index > 0 else None
         high = result[end] if end < len(result) else None
         fresh = keys.n_between(low, high, end - index)
-        result[index:end] = [_free(keys, key, high, taken) for key in fresh]
+        result[index:end] = _free(keys, fresh, high, taken)
         index = end
     return result
 
 
-def _free(keys: Keys, key: Any, high: Any, taken: frozenset[Any]) -> Any:
-    while key in taken:
-        key = keys.between(key, high)
-    return key
+def _free(keys: Keys, fresh: list[Any], high: Any, taken: frozenset[Any]) -> list[Any]:
+    """``fresh`` with a key held by another story moved just above it, still below the next
+    fresh key (or ``high``), so the keys stay distinct and in order."""
+    result: list[Any] = []
+    for index, proposed in enumerate(fresh):
+        upper = fresh[index + 1] if index + 1 < len(fresh) else high
+        key = proposed
+        while key in taken:
+            key = keys.between(key, upper)
+        result.append(key)
+    return result

@@ -163,16 +163,19 @@ class Judge:
         """What the schemas see: the front matter plus the derived facts."""
         derived = story.facts.derived()
         derived["dependencies_out_of_order"] = self.dependencies_out_of_order(story)
-        return {**team_view(story.data, story.fields), RESERVED_KEY: derived}
+        # The team's own schemas speak its key names; groom's packaged ones speak the contract's
+        # (a team with [fields] and no schemas of its own still gets its references typed).
+        packaged = self.backlog.config.story_schema is None and self.backlog.config.ready_schema is None
+        data = story.data if packaged else team_view(story.data, story.fields)
+        return {**data, RESERVED_KEY: derived}
 
     def dependencies_out_of_order(self, story: Story) -> list[str]:
         """Dependencies that are unknown, or not done and not ranked above the story."""
         result = []
         for dep in story.depends_on:
             targets = self.backlog.by_id.get(dep)
-            old = self.backlog.finished(dep) if not targets else None
-            if old is not None and old.status in self._done:
-                continue
+            if not targets and self.backlog.finished(dep) is not None:
+                continue  # finished: done, or set aside (check warns; nothing to rank)
             if not targets:
                 result.append(dep)
                 continue

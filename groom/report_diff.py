@@ -115,6 +115,7 @@ def _sections(changes: Changes) -> list[tuple[str, list[Row]]]:
         ("Renumbered", [(f"{a.id} → {b.id}", b.title, "") for a, b in changes.renumbered]),
         ("Renamed", [row(b, f"{a.display} → {b.display}") for a, b in changes.renamed]),
         ("Removed", [row(s, f"{s.display} is gone") for s in changes.removed]),
+        ("Finished", [row(s, f"now in {p.display} ({p.status})") for s, p in changes.finished]),
         ("Estimates", values(changes.estimates)),
         ("Values", values(changes.values)),
         ("Status", [row(c.story, f"{c.old} → {c.new}") for c in changes.status]),
@@ -253,6 +254,7 @@ def diff_json(changes: Changes) -> str:
         "renumbered": [{"old": ids([a])[0], "new": ids([b])[0]} for a, b in changes.renumbered],
         "renamed": [{"id": ids([b])[0], "old": a.display, "new": b.display} for a, b in changes.renamed],
         "removed": ids(changes.removed),
+        "finished": [{"id": ids([a])[0], "path": p.display, "status": p.status} for a, p in changes.finished],
         "estimates": [
             {"id": ids([c.story])[0], "old": c.old, "new": c.new, "final": c.final} for c in changes.estimates
         ],

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from groom.config import Config
-from groom.model import Story, Unreadable, holder
+from groom.model import Placement, Story, Unreadable, holder
 from groom.ready import Gap, Judge, show
 from groom.refine import Action, Agenda
 from groom.sprint import MIN_HISTORY, TRIALS, ForecastSprint, Selection, story_points
@@ -338,7 +338,8 @@ def build(
             found = memo[id(story)] = judge.gaps(story)
         return found
 
-    table = _table(open_stories, selection, gaps, config, stories, unreadable)
+    # A dependency on a finished story ([paths] inactive) shows its status, as show does.
+    table = _table(open_stories, selection, gaps, config, [*stories, *judge.backlog.retired], unreadable)
     candidates = _candidates(selection) if selection is not None else None
     return Report(
         version=VERSION,
@@ -423,7 +424,7 @@ def _table(
     selection: Selection | None,
     gaps: GapsOf,
     config: Config,
-    stories: Sequence[Story],
+    stories: Sequence[Story | Placement],
     unreadable: Sequence[Unreadable],
 ) -> BacklogTable:
     status_of: dict[str, str] = {}

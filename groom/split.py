@@ -527,10 +527,13 @@ def plan_renumber(backlog: Backlog, story: Story, new_id: str | None, taken: Seq
             backlog.by_id[new_id][0].display if new_id in backlog.by_id else old_holder.display if old_holder else ""
         )
         raise GroomError(f"{new_id} is already used by {shown}; pick another or leave out --to")
-    elif not re.fullmatch("|".join(re.escape(p) for p in config.id_prefixes) + r"[0-9]+(\.[0-9]+)*", new_id):
+    elif not re.fullmatch("(?:" + "|".join(re.escape(p) for p in config.id_prefixes) + r")[0-9]+(\.[0-9]+)*", new_id):
         raise GroomError(f"{new_id!r} is not an id of this backlog (prefix {config.id_prefix} and a number)")
     name = os.path.basename(story.path)
-    new_name = new_id + name[len(old) :] if named_for(name, old) else name
+    # The name keeps its style: back-569 - Title.md becomes back-637 - Title.md (Backlog.md's).
+    written = name[: len(old)]
+    shown_id = new_id.lower() if written == old.lower() and written != old else new_id
+    new_name = shown_id + name[len(old) :] if named_for(name, old) else name
     new_path, new_display = _beside(story, new_name)
     own_children = story.data.get("children") if isinstance(story.data.get("children"), list) else []
     references: list[tuple[Story, dict[str, Any]]] = []

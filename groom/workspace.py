@@ -102,8 +102,14 @@ class Workspace:
         """Whether the whole backlog has been read already (then it is the cheapest source)."""
         return "backlog" in self.__dict__
 
+    def id(self, typed: str) -> str:
+        """An id as the user typed it, read as the backlog's files are ([ids]: back-12 is BACK-12)."""
+        value = self.config.reading.canonical(typed)
+        return value if isinstance(value, str) else typed
+
     def story(self, story_id: str) -> Story:
         """One story, reading as few files as the file names allow."""
+        story_id = self.id(story_id)
         if not self._loaded:
             found = backlog_module.find_by_name(self.cwd, [story_id], self.discovered)
             if story_id in found:

@@ -26,6 +26,9 @@ class Moved:
 
 def move(ws: Workspace, story_id: str, target: reorder.Target, *, dry_run: bool = False) -> Moved:
     """Rewrite one story's rank (and first ranks for unranked neighbours, if it must)."""
+    story_id = ws.id(story_id)
+    if target.other is not None:
+        target = reorder.Target(target.where, ws.id(target.other))
     order = ws.placements
     for named in (story_id, target.other):
         broken = holder(ws.unreadable, named) if named else None

@@ -8,6 +8,7 @@ from typing import Any
 
 from groom import edits, ready, setting
 from groom.model import Story
+from groom.naming import team_key
 from groom.workspace import Workspace
 
 
@@ -28,9 +29,20 @@ def set_fields(ws: Workspace, story_id: str, items: Sequence[str], *, force: boo
         return value if isinstance(value, str) else None
 
     assignments = setting.parse(items, kind)
-    changes = setting.plan(
-        story, assignments, ws.config, lambda: ready.Judge(ws.neighbourhood(story), ws.schemas), force=force
-    )
+    # A new dependency (or parent) is judged where it is: the story's own neighbourhood does not
+    # hold it yet, so references read the whole backlog.
+    references = {
+        "depends_on",
+        "parent",
+        team_key("depends_on", ws.config.fields),
+        team_key("parent", ws.config.fields),
+    }
+    whole = any(assignment.key in references for assignment in assignments)
+
+    def judge() -> ready.Judge:
+        return ready.Judge(ws.backlog if whole else ws.neighbourhood(story), ws.schemas)
+
+    changes = setting.plan(story, assignments, ws.config, judge, force=force)
     if not changes:
         return Set(story, changes, edits.Written(dry_run=dry_run))
     return Set(story, changes, ws.apply([edits.Change(story, changes)], dry_run=dry_run))

@@ -81,7 +81,7 @@ def new(
         ws.config,
         (str(folder), display_path(folder, ws.cwd)),
         top=top,
-        after=after,
+        after=ws.id(after) if after else None,
     )
     created = [_new_file(story, ws.config.fields)]
     return Created(story, ws.apply(created=created, dry_run=dry_run))
@@ -106,9 +106,9 @@ def renumber(ws: Workspace, target: str, new_id: str | None, *, dry_run: bool = 
             raise GroomError(f"{target} is not a story of this backlog")
         story = matches[0]
     else:
-        story = split.one_holder(backlog, target)
+        story = split.one_holder(backlog, ws.id(target))
     refuse_unreadable(backlog.unreadable, f"renumber {story.id} (a reference to it could be in that file)")
-    plan = split.plan_renumber(backlog, story, new_id, ws.taken_ids())
+    plan = split.plan_renumber(backlog, story, ws.id(new_id) if new_id else None, ws.taken_ids())
     changes = [edits.Change(other, keys) for other, keys in plan.references]
     if plan.new_path == story.path:
         changes.append(edits.Change(story, {"id": plan.new_id}))

@@ -39,6 +39,7 @@ def plan(
     """``groom plan``: commit this run's candidates to the sprint, all files or none."""
     backlog = ws.backlog
     refuse_unreadable(backlog.unreadable, f"plan sprint {name} (a story may be in that file)")
+    exclude = [ws.id(story_id) for story_id in exclude]
     for story_id in exclude:
         backlog.get(story_id)  # an unknown id is a mistake worth saying
     cap = sprint.capacity(backlog.stories, ws.config, given)

@@ -69,7 +69,8 @@ def test_check_reports_only_the_real_problems(repo: Path, groom: Runner) -> None
     found = sorted((f["path"], f["rule"]) for f in result.json()["findings"])
     assert found == [
         ("backlog/tasks/back-4 - Fourth.md", "dor/acceptance-criteria"),  # In Progress without criteria
-        ("backlog/tasks/back-6 - Sixth.md", "unknown-dependency"),  # BACK-99 does not exist
+        ("backlog/tasks/back-6 - Sixth.md", "dor/dependencies-in-order"),  # To Do claims ready: BACK-99 ...
+        ("backlog/tasks/back-6 - Sixth.md", "unknown-dependency"),  # ... does not exist
         ("backlog/tasks/back-8 - Eighth.md", "inactive-dependency"),  # BACK-7 was set aside (archive)
     ]
     # BACK-2's dependency task-5 is BACK-5, done in completed/; BACK-8's parent too: both fine.
@@ -135,7 +136,7 @@ def test_finished_tasks_are_history(repo: Path, groom: Runner) -> None:
 
 def test_set_writes_the_teams_key(repo: Path, groom: Runner) -> None:
     assert groom("init", "--from", "backlog-md").code == 0
-    assert groom("set", "BACK-1", "depends_on+=BACK-3").code == 0
+    assert groom("set", "BACK-1", "depends_on+=BACK-5").code == 0
     text = (repo / "backlog/tasks/back-1 - First.md").read_text()
     assert "dependencies:" in text and "depends_on" not in text
 
@@ -197,3 +198,80 @@ def test_zero_padded_ids_pad_new_ones(repo: Path, groom: Runner) -> None:
     result = groom("new", "Padded", "--format", "json")
     assert result.code == 0, result
     assert result.json()["created"][0]["path"] == "backlog/tasks/back-009 - Padded.md"
+
+
+def test_ids_typed_in_any_case_or_with_the_old_prefix_name_the_task(repo: Path, groom: Runner) -> None:
+    assert groom("init", "--from", "backlog-md").code == 0
+    assert groom("show", "back-2").code == 0
+    assert groom("show", "task-2", "--format", "json").json()["id"] == "BACK-2"
+    assert groom("reprioritize", "back-6", "--before", "task-2").code == 0
+    rows = groom("list", "--status", "To Do", "--format", "json").json()
+    assert [row["id"] for row in rows][:2] == ["BACK-6", "BACK-2"]
+
+
+def test_renumber_keeps_the_teams_file_names(repo: Path, groom: Runner) -> None:
+    assert groom("init", "--from", "backlog-md").code == 0
+    result = groom("renumber", "back-6", "--to", "back-20")
+    assert result.code == 0, result
+    assert (repo / "backlog/tasks/back-20 - Sixth.md").is_file()
+    assert "id: BACK-20\n" in (repo / "backlog/tasks/back-20 - Sixth.md").read_text()
+
+
+@pytest.mark.parametrize(
+    ("config_yml", "message"),
+    [
+        ('statuses: ["Open"]\n', "at least two statuses"),
+        ('task_prefix: "123"\n', "task_prefix '123' cannot be an id prefix"),
+        ('task_prefix: "draft"\n', "not 'draft'"),
+        ("- a\n- b\n", "config.yml is a list"),
+        ('statuses: ["To Do", "Done"]\ndefault_status: "Later"\n', "default_status 'Later' is not one of"),
+    ],
+)
+def test_init_from_refuses_a_config_yml_it_cannot_use(
+    tmp_path: Path, groom: Runner, monkeypatch: pytest.MonkeyPatch, config_yml: str, message: str
+) -> None:
+    (tmp_path / "backlog").mkdir()
+    (tmp_path / "backlog" / "config.yml").write_text(config_yml)
+    monkeypatch.chdir(tmp_path)
+    result = groom("init", "--from", "backlog-md")
+    assert result.code == 2
+    assert result.err.startswith(f"groom: error: {tmp_path}/backlog/config.yml: ") or "config.yml" in result.err
+    assert message in result.err and result.err.count("\n") == 1
+    assert not (tmp_path / "groom.toml").exists()
+
+
+def test_numeric_ranks_and_team_keys_meet_groom_s_own_schemas(
+    tmp_path: Path, groom: Runner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without schemas of its own, a team with [fields] gets its references typed by groom's
+    packaged schema, and numbers are valid ranks there."""
+    (tmp_path / "backlog").mkdir()
+    (tmp_path / "groom.toml").write_text('[fields]\ndepends_on = "deps"\nrank = "ord"\n')
+    (tmp_path / "backlog" / "S-1.md").write_text("---\nid: S-1\ntitle: One\nstatus: draft\nord: 1000\ndeps: 5\n---\n")
+    (tmp_path / "backlog" / "S-2.md").write_text("---\nid: S-2\ntitle: Two\nstatus: draft\nord: 2000.5\n---\n")
+    monkeypatch.chdir(tmp_path)
+    result = groom("check", "--format", "json")
+    found = [(f["path"], f["line"], f["message"]) for f in result.json()["findings"]]
+    assert found == [("backlog/S-1.md", 6, "depends_on is an integer (5); expected array")] or (
+        len(found) == 1 and found[0][:2] == ("backlog/S-1.md", 6) and "depends_on" in found[0][2]
+    ), found
+
+
+def test_diff_says_a_task_moved_to_completed_is_finished_not_gone(repo: Path, groom: Runner) -> None:
+    import subprocess
+
+    assert groom("init", "--from", "backlog-md").code == 0
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=repo, check=True)
+    subprocess.run([*git, "add", "-A"], cwd=repo, check=True)
+    subprocess.run([*git, "commit", "-qm", "base"], cwd=repo, check=True)
+    done = (repo / "backlog/tasks/back-3 - Third.md").read_text().replace("status: To Do", "status: Done")
+    (repo / "backlog/completed/back-3 - Third.md").write_text(done)
+    (repo / "backlog/tasks/back-3 - Third.md").unlink()
+    result = groom("diff", "HEAD", "--format", "json")
+    assert result.code == 0, result
+    assert result.json()["removed"] == []
+    assert result.json()["finished"] == [
+        {"id": "BACK-3", "path": "backlog/completed/back-3 - Third.md", "status": "Done"}
+    ]
+    assert "Finished\n  BACK-3" in groom("diff", "HEAD").out

@@ -280,6 +280,7 @@ JSON = {
     "renumbered": [{"old": "S-5", "new": "S-30"}],
     "renamed": [{"id": "S-3", "old": "backlog/S-3.md", "new": "backlog/S-3-better-name.md"}],
     "removed": ["S-7"],
+    "finished": [],
     "estimates": [{"id": "S-4", "old": 3, "new": 5, "final": False}, {"id": "S-13", "old": 3, "new": 5, "final": True}],
     "values": [{"id": "S-6", "old": 5, "new": 8}, {"id": "S-11", "old": 5, "new": None}],
     "status": [{"id": "S-2", "old": "refining", "new": "ready"}],

@@ -154,6 +154,7 @@ JSON = {
     "renumbered": [{"old": "S-9", "new": "S-36"}],
     "renamed": [],
     "removed": [],
+    "finished": [],
     "estimates": [{"id": "S-19", "old": 8, "new": 5, "final": False}],
     "values": [{"id": "S-30", "old": None, "new": 5}],
     "status": [{"id": "S-23", "old": "refining", "new": "ready"}],

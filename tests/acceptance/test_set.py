@@ -109,3 +109,14 @@ def test_show_prints_the_story_text(varied: Project, groom: Runner) -> None:
     out = groom("show", "S-1").out
     assert out.rstrip().endswith("## Acceptance criteria\n- [ ] Given a thing, when I do it, then it works")
     assert groom("show", "S-1", "--format", "json").json()["body"].startswith("As a cook I want a thing")
+
+
+def test_a_new_dependency_is_judged_where_it_is(project: Project, groom: Runner) -> None:
+    """A ready story may depend on a done one: set judges the new reference against the backlog,
+    not against the story's old neighbourhood (which did not hold it yet)."""
+    project.story("S-1", rank="a1")
+    project.story("S-2", status="done", rank="a2")
+    result = groom("set", "S-1", "depends_on+=S-2")
+    assert result.code == 0, result
+    assert "depends_on: [S-2]" in (project.backlog / "S-1.md").read_text()
+    assert groom("set", "S-1", "depends_on+=S-3").code == 1  # not in the backlog: the DoR refuses

@@ -385,3 +385,11 @@ def test_after_a_spike_the_advice_is_to_wait_for_it(project: Project, groom: Run
     assert groom("split", "S-1", "--spike", "Which source?").code == 0
     after = groom("check").out
     assert "answer them when S-2 is done (the spike this story depends on)" in after, after
+
+
+def test_renumber_to_an_id_with_any_of_the_prefixes(project: Project, groom: Runner) -> None:
+    """With several id prefixes, an id with the first one is as valid as one with the last."""
+    (project.root / "groom.toml").write_text('id_prefix = ["S-", "B-"]\n')
+    project.story("S-1", rank="a1")
+    assert groom("renumber", "S-1", "--to", "S-7").code == 0
+    assert groom("renumber", "S-7", "--to", "B-3").code == 0

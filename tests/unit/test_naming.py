@@ -20,10 +20,13 @@ def test_a_team_key_is_read_under_the_contract_key_and_the_schema_sees_the_file(
     assert team_view(read, FIELDS) == data
 
 
-def test_a_file_that_writes_the_contract_key_itself_keeps_it() -> None:
+def test_the_teams_key_wins_over_a_contract_key_the_file_also_writes() -> None:
+    """groom writes the team's key back, so it must read that one too: else a move would write
+    ordinal while the order still followed a stray rank."""
     read = Reading(FIELDS).apply({"id": "B-1", "depends_on": ["B-3"], "dependencies": ["B-2"]})
-    assert read["depends_on"] == ["B-3"]
-    assert team_view(read, FIELDS)["depends_on"] == ["B-3"]
+    assert read["depends_on"] == ["B-2"]
+    read = Reading(FIELDS).apply({"id": "B-1", "depends_on": ["B-3"]})
+    assert read["depends_on"] == ["B-3"]  # no team key: the contract key is read as written
 
 
 def test_writes_go_to_the_team_key() -> None:
@@ -78,6 +81,9 @@ def test_config_reads_fields_ids_and_rank_kind(tmp_path: Path) -> None:
         ("[new]\nid_digits = 2.5\n", "new.id_digits must be a whole number from 0 to 9"),
         ('[new]\nfile_name = "{title}.md"\n', "write a file name ending in .md"),
         ('[new]\nfile_name = "{slug}.md"\n', "must hold {id} or {id_lower}"),
+        ('[new]\nfile_name = "{id}}.md"\n', "a brace outside"),
+        ('[new]\nfile_name = "{id}-{slug}{.md"\n', "a brace outside|write a file name"),
+        ('[fields]\nowner = "derived"\n', "that key already has a meaning for groom"),
         ('[new]\nfolder = "../out"\n', "must be a folder inside the backlog folder"),
         ('[paths]\ninactive = [".hidden"]\n', "must be a folder inside the backlog folder"),
     ],

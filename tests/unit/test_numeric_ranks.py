@@ -89,3 +89,18 @@ def test_reorder_by_value_keeps_the_numbers_in_place_and_fills_gaps() -> None:
     ]
     result = reorder.by_score(stories, CONFIG, "value")
     assert [(row.story.id, row.new) for row in result.rows] == [("B-2", 2000), ("B-3", 3000), ("B-1", 4000)]
+
+
+def test_keys_given_around_ranks_held_elsewhere_stay_distinct_and_in_order() -> None:
+    """A reorder gives new ranks that avoid the ranks of stories outside it (done ones): the key
+    stepped past a taken one must stay below the next new key, not just below the gap's end."""
+    keys = rank.assign_in(rank.NUMBERS, [1000, None, None, 2000], frozenset({1333}))
+    assert keys == sorted(keys) and len(set(keys)) == 4 and 1333 not in keys
+    keys = rank.assign_in(rank.NUMBERS, [None, None, None], frozenset({1000}))
+    assert keys == sorted(keys) and len(set(keys)) == 3 and 1000 not in keys
+
+
+def test_huge_ranks_take_an_exact_midpoint_or_say_there_is_no_room() -> None:
+    assert rank.NUMBERS.between(10**20, 10**20 + 2) == 10**20 + 1
+    with pytest.raises(RankError, match="too close"):
+        rank.NUMBERS.between(1e20, 1e20 + 16384.0)

@@ -110,7 +110,6 @@ def test_a_dependency_on_a_finished_story_is_met_and_one_set_aside_blocks() -> N
     result = sprint.select(whole.stories, Judge(whole, SCHEMAS), CONFIG, cap, "skip")
     assert [c.story.id for c in result.candidates] == ["S-2"]
     assert result.excluded[0].reasons == (
-        "not ready: dependencies-in-order (not done and not ranked above it: S-3)",
         "depends on S-3, which was set aside (backlog/S-3.md): remove the dependency",
     )
 
