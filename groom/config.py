@@ -103,6 +103,8 @@ class Config:
     """False: ``task-12`` and ``TASK-12`` are one id ([ids] match_case)."""
     id_aliases: tuple[tuple[str, str], ...] = ()
     """(old prefix, prefix): references written with an old prefix mean today's ids ([ids] aliases)."""
+    cache: bool = True
+    """False: every run reads every file ([cache] enabled = false); see groom/cache.py."""
 
     @property
     def reading(self) -> Reading:
@@ -220,6 +222,7 @@ def _from_file(path: Path, text: str | None = None) -> Config:
         inactive_paths=tuple(_folder("paths.inactive", v) for v in reader.get("paths.inactive", _strs, ())),
         file_name=reader.get("new.file_name", _file_name, "{id}-{slug}.md"),
         id_aliases=_aliases(reader, prefixes, path),
+        cache=reader.get("cache.enabled", _bool, True),
     )
     reader.reject_unknown()
     _check_roles(config, path)
