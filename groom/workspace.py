@@ -97,7 +97,9 @@ class Workspace:
         if self._loaded:
             stories = self.backlog.stories
             return [Placement(s.path, s.display, s.data, s.digest) for s in stories], list(self.backlog.unreadable)
-        return backlog_module.placements(self.cwd, self.discovered, self.cache)
+        # Not through the cache: the fast scan of a few keys per file costs less than loading
+        # the whole cache file (measured: a move on 100,000 stories, 4.3 s read, 6.2 s cached).
+        return backlog_module.placements(self.cwd, self.discovered)
 
     @property
     def placements(self) -> list[Placement]:
