@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench mutate check clean report
+.PHONY: run test lint bench bench-large mutate check clean report
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "make: $(PYTHON) not found; install Python 3.11 or run make PYTHON=python3"; exit 2; }
@@ -34,6 +34,10 @@ test: lint
 bench: $(STAMP)
 	$(BIN)/python bench/bench.py
 
+## bench-large: the floor and the warm-cache rows on a generated 100,000-story backlog (minutes)
+bench-large: $(STAMP)
+	$(BIN)/python bench/bench.py --large
+
 ## mutate: mutation testing of the deciding modules on the unit tests (mutmut; minutes, not in make test)
 mutate: $(STAMP)
 	$(BIN)/python -m pip install --quiet "mutmut>=3.3"
@@ -48,4 +52,4 @@ report: $(STAMP)
 	$(BIN)/python -m tests.browser report.html report.png
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis mutants build *.egg-info
+	rm -rf $(VENV) .groom_cache .mypy_cache .ruff_cache .pytest_cache .hypothesis mutants build *.egg-info

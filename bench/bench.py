@@ -290,6 +290,54 @@ def diff_rows(version: Version, runs: int, root: Path) -> list[tuple[str, list[M
     ]
 
 
+def cache_rows(version: Version, runs: int, root: Path, size: int) -> list[tuple[str, list[Measurement]]]:
+    """The warm cache (issue 14) next to the uncached run: ``groom check`` cold (the cache
+    removed before each run, so each run reads everything and writes the cache), warm (nothing
+    changed since the last run), on three named files as pre-commit passes them, and a move."""
+    import shutil
+
+    folder = root / ".groom_cache"
+    three = [f"backlog/S-{n}-story-{n}.md" for n in (1, size // 2, size)]
+    middle = f"S-{size // 2}"
+
+    def cold() -> tuple[float, float]:
+        shutil.rmtree(folder, ignore_errors=True)
+        return version.run(["--cache", "check"], root)
+
+    rows: list[tuple[str, list[Measurement]]] = [
+        ("groom check (uncached: the default)", measure([version], runs, [["--no-cache", "check"]], root)),
+        ("groom --cache check, cold (no cache file yet)", [best_of(runs, cold)]),
+    ]
+    version.run(["--cache", "check"], root)  # the cache as the last run left it
+    rows += [
+        ("groom --cache check, warm (nothing changed)", measure([version], runs, [["--cache", "check"]], root)),
+        (
+            "groom --no-cache check 3 files (uncached)",
+            measure([version], runs, [["--no-cache", "check", *three]], root),
+        ),
+        ("groom --cache check 3 files, warm", measure([version], runs, [["--cache", "check", *three]], root)),
+        ("groom --no-cache list (uncached)", measure([version], runs, [["--no-cache", "list"]], root)),
+        ("groom --cache list, warm", measure([version], runs, [["--cache", "list"]], root)),
+    ]
+    moves = [["--cache", "reprioritize", middle, flag] for flag in ("--top", "--bottom")]
+    rows += [
+        (
+            f"groom --no-cache reprioritize {middle} --top|--bottom",
+            measure([version], runs, [["--no-cache", *moves[0][1:]], ["--no-cache", *moves[1][1:]]], root),
+        ),
+        (f"groom reprioritize {middle} --top|--bottom, warm", measure([version], runs, moves, root)),
+    ]
+    return rows
+
+
+def print_cache_size(root: Path, size: int) -> None:
+    """What the cache takes on disk: the issue's bound is 2 KB a story."""
+    files = list((root / ".groom_cache").glob("*.json"))
+    total = sum(path.stat().st_size for path in files)
+    text = f"cache on disk: {total / 1e6:,.1f} MB, {total / size:,.0f} bytes a story"
+    print(f"{size:>8}  {text:<44}")
+
+
 def print_page_sizes(root: Path, size: int) -> None:
     """The report pages the rows above wrote: they must stay light enough to open."""
     pages = [root / name for name in ("report.html", "report.md") if (root / name).exists()]
@@ -298,7 +346,7 @@ def print_page_sizes(root: Path, size: int) -> None:
         print(f"{size:>8}  {'page size: ' + sizes:<44}")
 
 
-def main() -> None:
+def _options() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="1000,10000", help="comma-separated backlog sizes")
     parser.add_argument("--runs", type=int, default=5, help="runs per measurement")
@@ -308,7 +356,19 @@ def main() -> None:
     parser.add_argument(
         "--history", type=int, default=0, metavar="N", help="also time groom stale over N commits (1,000 stories)"
     )
+    parser.add_argument(
+        "--large",
+        action="store_true",
+        help="100,000 stories, 3 runs, only the floor and the cache rows (make bench-large)",
+    )
     options = parser.parse_args()
+    if options.large:
+        options.sizes, options.runs = "100000", 3
+    return options
+
+
+def main() -> None:
+    options = _options()
     _compile(Path(__file__).resolve().parent.parent)
     current = Version("this checkout", [sys.executable, "-m", "groom"], _environment())
     print(
@@ -349,6 +409,11 @@ def main() -> None:
                     "floor: parse front matter (in-process)",
                     [best_of(options.runs, partial(floor_parse, folder))],
                 )
+                for label, found in cache_rows(current, options.runs, root, size):
+                    show(str(size), label, found)
+                print_cache_size(root, size)
+                if options.large:
+                    continue
                 for label, args in ROWS:
                     show(str(size), label, measure(versions, options.runs, [args], root))
                 print_page_sizes(root, size)

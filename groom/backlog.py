@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from groom import facts as facts_module
 from groom import storyfile, yamlio
@@ -32,6 +32,9 @@ from groom.model import (
     named_for,
 )
 from groom.naming import PLAIN, Reading
+
+if TYPE_CHECKING:
+    from groom.cache import Cache
 
 
 def display_path(path: Path | str, cwd: Path | str) -> str:
@@ -279,15 +282,25 @@ def _refused(refused: list[tuple[str, str]], cwd: Path | str) -> list[Unreadable
     return [Unreadable(path, display_path(path, cwd), 1, 1, "file", reason) for path, reason in refused]
 
 
-def _read_all(cwd: Path, discovered: Discovered, placements: bool) -> tuple[list[Story | Placement], list[Unreadable]]:
+def _read_all(
+    cwd: Path, discovered: Discovered, placements: bool, cache: Cache | None = None
+) -> tuple[list[Story | Placement], list[Unreadable]]:
     """Every discovered file read (bodies too unless ``placements``), in backlog order, and
-    the files that cannot be read, sorted by name."""
+    the files that cannot be read, sorted by name. With a ``cache``, only the files it cannot
+    vouch for are read (groom/cache.py), and what they gave is kept for the next run."""
     read: list[Story | Placement] = []
     unreadable = _refused(discovered.refused, cwd)
     enabled = gc.isenabled()
     gc.disable()
     try:
-        for result in _load_many(discovered.files, str(cwd), placements, discovered.reading):
+        known: list[Loaded] = []
+        paths = discovered.files
+        if cache is not None:
+            known, paths = cache.recall(paths, str(cwd), placements)
+        loaded = _load_many(paths, str(cwd), placements, discovered.reading)
+        if cache is not None:
+            cache.keep(paths, loaded, placements)
+        for result in (*known, *loaded):
             if isinstance(result, Unreadable):
                 unreadable.append(result)
             else:
@@ -302,16 +315,16 @@ def _read_all(cwd: Path, discovered: Discovered, placements: bool) -> tuple[list
     return read, unreadable
 
 
-def load(config: Config, cwd: Path, discovered: Discovered | None = None) -> Backlog:
+def load(config: Config, cwd: Path, discovered: Discovered | None = None, cache: Cache | None = None) -> Backlog:
     """Every story of the backlog, in backlog order, plus an Unreadable per file it cannot read,
     and the front matter of the stories in inactive folders (their ids and statuses)."""
     found = discovered or discover(config)
-    read, unreadable = _read_all(cwd, found, placements=False)
+    read, unreadable = _read_all(cwd, found, False, cache)
     stories = tuple(story for story in read if isinstance(story, Story))
     retired: tuple[Placement, ...] = ()
     if found.retired:
         history = Discovered(found.retired, [], [], [], found.reading)
-        old, broken = _read_all(cwd, history, placements=True)
+        old, broken = _read_all(cwd, history, True, cache)
         retired = tuple(p for p in old if isinstance(p, Placement))
         unreadable = sorted([*unreadable, *broken], key=lambda u: u.display)
     return Backlog(config, stories, tuple(unreadable), retired)
@@ -341,10 +354,12 @@ def find_by_name(cwd: Path, story_ids: Iterable[str], discovered: Discovered) ->
     return {story_id: stories[0] for story_id, stories in found.items() if len(stories) == 1}
 
 
-def placements(cwd: Path, discovered: Discovered) -> tuple[list[Placement], list[Unreadable]]:
+def placements(
+    cwd: Path, discovered: Discovered, cache: Cache | None = None
+) -> tuple[list[Placement], list[Unreadable]]:
     """Every story's front matter in backlog order, without reading bodies, and the
     files that cannot be read."""
-    read, unreadable = _read_all(cwd, discovered, placements=True)
+    read, unreadable = _read_all(cwd, discovered, True, cache)
     return [placement for placement in read if isinstance(placement, Placement)], unreadable
 
 

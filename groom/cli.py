@@ -58,12 +58,26 @@ def main(
     ] = False,
     config: ConfigOption = None,
     backlog: BacklogOption = None,
+    use_cache: Annotated[
+        bool | None,
+        typer.Option(
+            "--cache/--no-cache",
+            help="Use the warm cache in .groom_cache/ for this run, or read every story file and write "
+            "no cache (default: [cache] enabled in groom.toml, off unless set).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Backlog refinement for user stories kept as markdown files in git.
 
     Exit codes: 0 ok, 1 findings, 2 usage, configuration or I/O error, 3 a bug in groom.
     """
     _GLOBAL.update(config=config, backlog=backlog)
+    _CACHE["enabled"] = use_cache
+
+
+_CACHE: dict[str, bool | None] = {"enabled": None}
+"""--cache or --no-cache given before the command (groom --cache check); None: the config says."""
 
 
 _OPEN: list[Workspace] = []
@@ -74,7 +88,7 @@ def _workspace(config: Path | None, backlog: Path | None, *, writes: bool = Fals
     """The run's workspace; ``writes`` for a command that may write (the lock is exclusive)."""
     config = config or _GLOBAL["config"]
     backlog = backlog or _GLOBAL["backlog"]
-    ws = Workspace.open(Path.cwd(), config, backlog, writes=writes)
+    ws = Workspace.open(Path.cwd(), config, backlog, writes=writes, cache=_CACHE["enabled"])
     _OPEN.append(ws)
     return ws
 
@@ -984,6 +998,34 @@ def report_(
         stories = "open story" if count == 1 else "open stories"
         sys.stdout.write(f"{shown}: {count:,} {stories}, {len(text.encode()) / 1024:,.0f} KB\n")
     _finish(ws)
+
+
+cache_app = typer.Typer(
+    name="cache",
+    help="The warm cache of what groom read (.groom_cache/ beside groom.toml, or $GROOM_CACHE_DIR).",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(cache_app, name="cache", short_help="The warm cache: groom cache clear.")
+
+
+@cache_app.command("clear", short_help="Remove the warm cache files of this backlog's configuration.")
+def cache_clear(
+    config: ConfigOption = None,
+    backlog: BacklogOption = None,
+) -> None:
+    """Remove the warm cache (the .groom_cache folder beside groom.toml, or $GROOM_CACHE_DIR).
+
+    The next run reads every story file again and writes a fresh cache. Nothing else is touched.
+    """
+    from groom import cache
+    from groom import config as config_module
+    from groom.backlog import display_path
+
+    chosen = config_module.load(Path.cwd(), config or _GLOBAL["config"], backlog or _GLOBAL["backlog"])
+    where, removed = cache.clear(chosen)
+    shown = display_path(where, Path.cwd())
+    sys.stdout.write(f"removed {removed} cache file{'s' if removed != 1 else ''} from {shown}\n")
 
 
 def run() -> None:

@@ -105,6 +105,8 @@ class Config:
     """False: ``task-12`` and ``TASK-12`` are one id ([ids] match_case)."""
     id_aliases: tuple[tuple[str, str], ...] = ()
     """(old prefix, prefix): references written with an old prefix mean today's ids ([ids] aliases)."""
+    cache: bool = False
+    """True: runs keep what they read in the warm cache ([cache] enabled = true); see groom/cache.py."""
 
     @property
     def reading(self) -> Reading:
@@ -223,6 +225,7 @@ def _from_file(path: Path, text: str | None = None) -> Config:
         file_name=reader.get("new.file_name", _file_name, "{id}-{slug}.md"),
         id_digits=reader.get("new.id_digits", _digits, 0),
         id_aliases=_aliases(reader, prefixes, path),
+        cache=reader.get("cache.enabled", _bool, False),
     )
     reader.reject_unknown()
     _check_roles(config, path)

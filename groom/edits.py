@@ -209,6 +209,63 @@ def write_output(path: Path, raw: bytes) -> None:
         raise GroomError(f"{path}: cannot write it: {exc.strerror or exc}") from None
 
 
+CACHE_IGNORE = "# groom's warm cache (groom cache clear empties it); written by groom, ignored by git\n*\n"
+
+
+def write_cache(folder: Path, name: str, raw: bytes) -> bool:
+    """Replace the warm cache file ``folder/name`` in one rename (a reader sees the old file or
+    the new one, never half), creating the folder with a ``.gitignore`` that ignores it, as
+    ruff's cache does. Not flushed to disk: a file cut short by a crash fails its checksum and
+    is rebuilt. False when it cannot be written (a read-only checkout): the cache is only a cache."""
+    try:
+        if not folder.is_dir():
+            folder.mkdir(mode=0o755, parents=True)
+        ignore = folder / ".gitignore"
+        if not ignore.exists():
+            os.replace(_write_temp_fast(str(ignore), CACHE_IGNORE.encode(), 0o644), ignore)
+        temporary = _write_temp_fast(str(folder / name), raw, 0o600)
+        try:
+            os.replace(temporary, folder / name)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+    except OSError:
+        return False
+    return True
+
+
+def clear_cache(folder: Path) -> int:
+    """``groom cache clear``: remove the cache files groom wrote in ``folder`` (its ``*.json``,
+    its ``.gitignore``, then the folder when nothing else is left). The number of files removed."""
+    if not folder.is_dir():
+        return 0
+    removed = 0
+    try:
+        for path in sorted(folder.iterdir()):
+            ours = path.name.endswith(".json") or path.name == ".gitignore" or path.name.startswith(TEMP_PREFIX)
+            if ours and path.is_file() and not path.is_symlink():
+                path.unlink()
+                removed += 1
+        if not any(folder.iterdir()):
+            folder.rmdir()
+    except OSError as exc:
+        raise GroomError(f"{folder}: cannot clear the cache: {exc.strerror or exc}") from None
+    return removed
+
+
+def _write_temp_fast(path: str, raw: bytes, mode: int) -> str:
+    """A temporary file beside ``path`` holding ``raw``, not flushed to disk (for the cache)."""
+    fd, tmp_name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=os.path.dirname(path) or ".")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(raw)
+        os.chmod(tmp_name, mode)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+    return tmp_name
+
+
 # ---------------------------------------------------------------------------------------
 # the lock
 

@@ -12,7 +12,7 @@ import math
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from groom import yamlio
 from groom.findings import ERROR, WARNING, Finding
@@ -150,12 +150,45 @@ def _fm_position(story: Story, path: tuple[yamlio.PathItem, ...]) -> tuple[int, 
     return FM_LINE + line, column + 1
 
 
-class Judge:
-    """Applies the schemas to stories in the context of their backlog."""
+class Memo(Protocol):
+    """Where a judge keeps what it found for a story between runs (the warm cache): plain
+    JSON-like rows, for the story as read from its bytes, in a context."""
 
-    def __init__(self, backlog: Backlog, schemas: Schemas) -> None:
+    def recall(self, kind: str, story: Story, context: list[Any]) -> list[Any] | None:
+        """The rows kept for ``story`` (these very bytes) in this ``context``, or None."""
+
+    def keep(self, kind: str, story: Story, context: list[Any], rows: list[Any]) -> None:
+        """Keep ``rows`` for ``story`` in ``context``."""
+
+
+def _rows(rows: list[Any], types: tuple[type, ...]) -> list[tuple[Any, ...]] | None:
+    """Rows as tuples when each holds exactly values of ``types``; else None (not trusted)."""
+    result = []
+    for row in rows:
+        if not isinstance(row, list) or len(row) != len(types):
+            return None
+        if not all(type(value) is kind for value, kind in zip(row, types, strict=True)):
+            return None
+        result.append(tuple(row))
+    return result
+
+
+_FINDING_ROW = (int, int, str, str, str)
+_GAP_ROW = (str, str, str, int, int, int)
+
+
+class Judge:
+    """Applies the schemas to stories in the context of their backlog.
+
+    With a ``memo`` (the warm cache), a story's schema and DoR verdicts are taken from an
+    earlier run when the story's bytes are the same and so is everything else the verdict
+    reads: which of its dependencies are out of order, and the open spike among them. The
+    schemas, the config and groom itself are the cache's key, so they are the same too."""
+
+    def __init__(self, backlog: Backlog, schemas: Schemas, memo: Memo | None = None) -> None:
         self.backlog = backlog
         self.schemas = schemas
+        self.memo = memo
         self._ready_statuses = frozenset(backlog.config.ready_statuses)
         self._done = frozenset(backlog.config.done_statuses)
 
@@ -218,8 +251,24 @@ class Judge:
                 found.append(Finding(story.display, line, column, story.id or None, "schema", ERROR, message))
         return found
 
+    def _context(self, story: Story) -> list[Any]:
+        """What a story's verdict reads besides the story, the schemas and the config."""
+        return [self.dependencies_out_of_order(story), self._open_spike(story)]
+
     def gaps(self, story: Story, instance: dict[str, Any] | None = None) -> list[Gap]:
         """The DoR items the story does not meet, whatever its status."""
+        if self.memo is None:
+            return self._gaps(story, instance)
+        context = self._context(story)
+        kept = self.memo.recall("gaps", story, context)
+        rows = _rows(kept, _GAP_ROW) if kept is not None else None
+        if rows is not None:
+            return [Gap(*row) for row in rows]
+        found = self._gaps(story, instance)
+        self.memo.keep("gaps", story, context, [[g.rule, g.advice, g.detail, g.line, g.column, g.order] for g in found])
+        return found
+
+    def _gaps(self, story: Story, instance: dict[str, Any] | None = None) -> list[Gap]:
         if instance is None:
             instance = self.instance(story)
         schema = self.schemas.ready
@@ -243,6 +292,22 @@ class Judge:
         return gaps
 
     def findings(self, story: Story) -> list[Finding]:
+        """The story's schema findings, and its DoR gaps when its status claims ready."""
+        if self.memo is None:
+            return self._findings(story)
+        context = self._context(story)
+        kept = self.memo.recall("findings", story, context)
+        rows = _rows(kept, _FINDING_ROW) if kept is not None else None
+        if rows is not None:
+            story_id = story.id or None
+            shown = story.display
+            return [Finding(shown, line, col, story_id, rule, level, text) for line, col, rule, level, text in rows]
+        found = self._findings(story)
+        rows_found = [[f.line, f.column, f.rule, f.severity, f.message] for f in found]
+        self.memo.keep("findings", story, context, rows_found)
+        return found
+
+    def _findings(self, story: Story) -> list[Finding]:
         instance = self.instance(story)
         found = self.structure(story, instance)
         if self.claims_ready(story):
@@ -250,7 +315,7 @@ class Judge:
             places = {(f.line, f.column) for f in found}
             found.extend(
                 Finding(story.display, gap.line, gap.column, story.id or None, f"dor/{gap.rule}", ERROR, gap.message)
-                for gap in self.gaps(story, instance)
+                for gap in self._gaps(story, instance)
                 if (gap.line, gap.column) not in places
             )
         return found
@@ -602,9 +667,11 @@ def _file_names(backlog: Backlog) -> Iterator[Finding]:
         )
 
 
-def check(backlog: Backlog, schemas: Schemas, only: Sequence[str] | None = None) -> list[Finding]:
+def check(
+    backlog: Backlog, schemas: Schemas, only: Sequence[str] | None = None, memo: Memo | None = None
+) -> list[Finding]:
     """Every finding for the backlog, or for the files in ``only`` (display paths)."""
-    judge = Judge(backlog, schemas)
+    judge = Judge(backlog, schemas, memo)
     wanted = set(only) if only is not None else None
     found = [f for f in backlog.problems if wanted is None or f.path in wanted]
     for story in backlog.stories:

@@ -13,6 +13,7 @@ from functools import cached_property
 from pathlib import Path
 
 from groom import backlog as backlog_module
+from groom import cache as cache_module
 from groom import config as config_module
 from groom import edits, git, storyfile
 from groom import ready as ready_module
@@ -24,10 +25,12 @@ from groom.model import Backlog, Placement, Story, Unreadable
 class Workspace:
     """Configuration plus whatever a command reads, each read at most once."""
 
-    def __init__(self, cwd: Path, config: Config, *, writes: bool = False) -> None:
+    def __init__(self, cwd: Path, config: Config, *, writes: bool = False, cache: bool | None = None) -> None:
         self.cwd = cwd
         self.config = config
         self.writes = writes
+        self.use_cache = cache
+        """True/False: --cache/--no-cache for this run; None: the config's [cache] enabled says."""
         self.recovered: list[str] = []
         """What was done to finish or clean up an interrupted write, one line each."""
         self._lock = edits.Lock(config.backlog)
@@ -37,14 +40,35 @@ class Workspace:
 
     @classmethod
     def open(
-        cls, cwd: Path, config_file: Path | None = None, backlog: Path | None = None, *, writes: bool = False
+        cls,
+        cwd: Path,
+        config_file: Path | None = None,
+        backlog: Path | None = None,
+        *,
+        writes: bool = False,
+        cache: bool | None = None,
     ) -> Workspace:
         """The workspace of a run; ``writes`` takes the backlog's lock exclusively (a command that
         may write), else shared, so readers never see half of a multi-file write."""
-        return cls(cwd, config_module.load(cwd, config_file, backlog), writes=writes)
+        return cls(cwd, config_module.load(cwd, config_file, backlog), writes=writes, cache=cache)
 
     def close(self) -> None:
-        self._lock.release()
+        """End the run: keep what it read in the warm cache, release the lock."""
+        try:
+            if "cache" in self.__dict__ and self.cache is not None:
+                self.cache.save()
+        finally:
+            self._lock.release()
+
+    @cached_property
+    def cache(self) -> cache_module.Cache | None:
+        """The warm cache of this backlog, or None when it is off."""
+        return cache_module.open_cache(self.config, self.use_cache)
+
+    @property
+    def memo(self) -> ready_module.Memo | None:
+        """The judge's memory between runs (the warm cache), or None."""
+        return self.cache.memo if self.cache is not None else None
 
     def _recover(self) -> None:
         """Finish an interrupted write (with the lock held exclusively), then go on as asked."""
@@ -66,13 +90,15 @@ class Workspace:
     @cached_property
     def backlog(self) -> Backlog:
         """Every story, with its body's facts."""
-        return backlog_module.load(self.config, self.cwd, self.discovered)
+        return backlog_module.load(self.config, self.cwd, self.discovered, self.cache)
 
     @cached_property
     def _placements(self) -> tuple[list[Placement], list[Unreadable]]:
         if self._loaded:
             stories = self.backlog.stories
             return [Placement(s.path, s.display, s.data, s.digest) for s in stories], list(self.backlog.unreadable)
+        # Not through the cache: the fast scan of a few keys per file costs less than loading
+        # the whole cache file (measured: a move on 100,000 stories, 4.3 s read, 6.2 s cached).
         return backlog_module.placements(self.cwd, self.discovered)
 
     @property
@@ -95,7 +121,7 @@ class Workspace:
 
     @cached_property
     def judge(self) -> ready_module.Judge:
-        return ready_module.Judge(self.backlog, self.schemas)
+        return ready_module.Judge(self.backlog, self.schemas, self.memo)
 
     @property
     def _loaded(self) -> bool:

@@ -46,7 +46,7 @@ def check(ws: Workspace, paths: list[Path]) -> CheckResult:
     else:
         only, outside = _select(ws, paths, every)
         files = only
-    findings = ready_module.check(backlog, schemas, only)
+    findings = ready_module.check(backlog, schemas, only, ws.memo)
     folder = ws.config.backlog
     backlog_md = (folder / "config.yml").is_file() or (folder / "backlog" / "config.yml").is_file()
     hints = config_hints(backlog.stories, ws.config, backlog_md=backlog_md)

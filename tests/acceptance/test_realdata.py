@@ -151,3 +151,42 @@ def test_a_move_and_a_new_task_on_the_real_backlog(
     [(path, story_id)] = [(row["path"], row["id"]) for row in created.json()["created"]]
     assert path == f"backlog/tasks/{story_id.lower()} - Try-groom-on-the-board.md"
     assert story_id == "BACK-637"  # above every id in tasks, completed, drafts and archive
+
+
+REAL_READS = (
+    ("check", "--format", "json"),
+    ("list", "--format", "json"),
+    ("sprint-candidates", "--format", "json"),
+    ("refine", "--format", "json"),
+    ("actions",),
+    ("estimate", "--missing"),
+    ("report", "--format", "markdown", "--out", "-"),
+)
+
+
+def _alike_with_and_without_the_cache(groom: Runner) -> None:
+    assert groom("cache", "clear").code == 0
+    for args in REAL_READS:
+        cold, warm, fresh = groom("--cache", *args), groom("--cache", *args), groom("--no-cache", *args)
+        assert (cold.code, cold.out, cold.err) == (fresh.code, fresh.out, fresh.err), f"{args} cold\n{cold}"
+        assert (warm.code, warm.out, warm.err) == (fresh.code, fresh.out, fresh.err), f"{args} warm\n{warm}"
+
+
+def test_the_real_backlog_reads_alike_with_and_without_the_cache(
+    realdata: Path, groom: Runner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(realdata)
+    _alike_with_and_without_the_cache(groom)
+    assert list((realdata / ".groom_cache").glob("backlog-*.json"))
+
+
+def test_the_adopted_real_backlog_reads_alike_with_and_without_the_cache(
+    adopted: Path, groom: Runner, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # [fields], [ids] aliases and [paths] inactive change how every file reads: the cache too.
+    root = tmp_path / "adopted"
+    shutil.copytree(adopted, root, symlinks=True)
+    monkeypatch.chdir(root)
+    if not (root / "groom.toml").exists():
+        assert groom("init", "--from", "backlog-md").code == 0
+    _alike_with_and_without_the_cache(groom)
