@@ -105,8 +105,16 @@ def run_command(args: list[str], cwd: Path, env: dict[str, str] | None = None) -
     wall = time.perf_counter() - start
     code = os.waitstatus_to_exitcode(status)
     if code not in (0, 1):
-        raise SystemExit(f"bench: {' '.join(args)} exited {code}")
+        raise Failed(f"bench: {' '.join(args)} exited {code}", code)
     return wall, usage.ru_maxrss / 1024
+
+
+class Failed(SystemExit):
+    """A command that did not answer; a baseline without the command says so with exit 2."""
+
+    def __init__(self, message: str, code: int) -> None:
+        super().__init__(message)
+        self.exit_code = code
 
 
 Measurement = tuple[float, float, float]
@@ -196,12 +204,20 @@ def measure(versions: list[Version], runs: int, variants: list[list[str]], root:
     """Runs of every version interleaved (so the machine's mood is shared); the variants
     alternate across all runs, so a write really writes every time."""
     results: list[list[tuple[float, float]]] = [[] for _ in versions]
+    lacking: set[int] = set()
     turn = 0
     for _ in range(runs):
         for index, version in enumerate(versions):
-            results[index].append(version.run(variants[turn % len(variants)], root))
+            if index in lacking:
+                continue
+            try:
+                results[index].append(version.run(variants[turn % len(variants)], root))
+            except Failed as failed:
+                if index == 0 or failed.exit_code != 2:
+                    raise
+                lacking.add(index)  # the baseline has no such command (or option): no ratio
             turn += 1
-    return [summary(r) for r in results]
+    return [summary(r) for index, r in enumerate(results) if index not in lacking]
 
 
 def history(root: Path, commits: int) -> None:
