@@ -393,6 +393,7 @@ def _commit(
     linked: list[str] = []
     replaced: list[storyfile.Snapshot] = []
     unlinked: list[storyfile.Snapshot] = []
+    modes: dict[str, int] = {}  # a file put back after a failure keeps its permissions
     try:
         for new, tmp_name in zip(created, temps[len(pending) :], strict=True):
             os.link(tmp_name, new.path)
@@ -403,10 +404,12 @@ def _commit(
             # file is never overwritten.
             if not _unchanged(snapshot):
                 raise WriteConflict("changed on disk while groom was writing; nothing was changed", path=snapshot.path)
+            modes[snapshot.path] = stat.S_IMODE(os.lstat(snapshot.path).st_mode)
             os.replace(tmp_name, snapshot.path)
             replaced.append(snapshot)
             _checkpoint("file replaced")
         for snapshot in removed:
+            modes[snapshot.path] = stat.S_IMODE(os.lstat(snapshot.path).st_mode)
             os.unlink(snapshot.path)
             unlinked.append(snapshot)
             _checkpoint("file removed")
@@ -414,7 +417,7 @@ def _commit(
         for name in linked:
             Path(name).unlink(missing_ok=True)
         for snapshot in replaced + unlinked:
-            restore = _write_temp(snapshot.path, snapshot.raw, _new_file_mode())
+            restore = _write_temp(snapshot.path, snapshot.raw, modes[snapshot.path])
             os.replace(restore, snapshot.path)
         if not isinstance(exc, OSError):
             raise
