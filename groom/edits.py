@@ -353,7 +353,12 @@ def save_all(
         for n, temp in zip(created, temps[len(pending) :], strict=True)
     ]
     steps += [_Step("remove", s.path, None, fingerprint(s.raw), None) for s in removed]
-    journal_path = _write_journal(journal, steps) if journal is not None and len(steps) > 1 else None
+    try:
+        journal_path = _write_journal(journal, steps) if journal is not None and len(steps) > 1 else None
+    except OSError as exc:
+        for name in temps:
+            Path(name).unlink(missing_ok=True)
+        raise WriteConflict(f"cannot write ({exc.strerror}); nothing was changed", path=exc.filename) from None
     _checkpoint("journal written")
     try:
         _commit(pending, created, removed, temps)

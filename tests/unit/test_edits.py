@@ -388,6 +388,27 @@ def test_a_temporary_file_that_cannot_be_written_is_removed_and_said(
     assert files(folder) == before
 
 
+def test_a_journal_that_cannot_be_written_leaves_nothing_behind_and_says_why(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = files(folder)
+    real = edits._write_temp
+
+    def disk_full_at_the_journal(path: str, raw: bytes, mode: int) -> str:
+        if path.endswith(edits.JOURNAL):
+            raise OSError(errno.ENOSPC, "No space left on device", path)
+        return real(path, raw, mode)
+
+    monkeypatch.setattr(edits, "_write_temp", disk_full_at_the_journal)
+    with pytest.raises(WriteConflict) as refused:
+        edits.save_all(*_mixed(folder), journal=folder)
+    assert (refused.value.message, refused.value.path) == (
+        "cannot write (No space left on device); nothing was changed",
+        str(folder / edits.JOURNAL),
+    )
+    assert files(folder) == before  # the temporary files are gone too
+
+
 def test_a_file_saved_by_another_program_while_groom_commits_is_not_overwritten(
     folder: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
