@@ -661,13 +661,13 @@ def test_readers_share_the_lock(folder: Path, monkeypatch: pytest.MonkeyPatch) -
 
 
 def test_a_writer_waits_for_the_lock_to_be_released(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("GROOM_LOCK_WAIT", raising=False)
+    monkeypatch.setenv("GROOM_LOCK_WAIT", "3")
     holder = edits.Lock(folder)
     holder.acquire(exclusive=True)
     timer = threading.Timer(0.3, holder.release)
     timer.start()
     waiting = edits.Lock(folder)
-    waiting.acquire(exclusive=True)  # the default wait (10 s) outlasts the holder
+    waiting.acquire(exclusive=True)  # the wait (3 s) outlasts the holder
     timer.join()
     assert waiting.exclusive
     waiting.release()
