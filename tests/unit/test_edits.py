@@ -225,13 +225,15 @@ def test_create_files_makes_the_folders_and_refuses_a_name_that_exists(tmp_path:
     assert (tmp_path / "two.md").read_bytes() == b"2\n"
 
 
-def test_a_new_file_gets_the_mode_the_umask_allows(tmp_path: Path) -> None:
-    old = os.umask(0o027)
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o027, 0o640), (0o002, 0o664)])
+def test_a_new_file_gets_the_mode_the_umask_allows(tmp_path: Path, umask: int, mode: int) -> None:
+    old = os.umask(umask)
     try:
         edits.create_files({str(tmp_path / "one.md"): b"1\n"})
+        assert os.umask(umask) == umask  # the umask is left as it was
     finally:
         os.umask(old)
-    assert stat.S_IMODE((tmp_path / "one.md").stat().st_mode) == 0o640
+    assert stat.S_IMODE((tmp_path / "one.md").stat().st_mode) == mode
 
 
 # ---------------------------------------------------------------------------------------
@@ -279,6 +281,14 @@ def test_a_multi_file_commit_keeps_a_journal_until_it_is_done(folder: Path, monk
     assert all(os.path.basename(s["temp"]).startswith(".groom-") for s in steps[:2])
     assert seen["mode"] == 0o600
     assert not (folder / edits.JOURNAL).exists()
+
+
+def test_a_two_file_commit_keeps_a_journal_too(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[bool] = []
+    monkeypatch.setattr(edits, "_checkpoint", lambda *_: seen.append((folder / edits.JOURNAL).exists()))
+    plan = [edits.Change(source(folder / name), {"rank": "b1"}) for name in ("S-1.md", "S-2.md")]
+    edits.apply(folder, plan)
+    assert seen == [False, False, True, True, True, False]
 
 
 def test_a_single_file_commit_needs_no_journal(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -407,6 +417,30 @@ def test_a_journal_that_cannot_be_written_leaves_nothing_behind_and_says_why(
         str(folder / edits.JOURNAL),
     )
     assert files(folder) == before  # the temporary files are gone too
+
+
+def test_save_all_checks_again_that_nothing_changed_and_no_new_name_is_taken(folder: Path) -> None:
+    # apply checks first; save_all (also used by groom init) does not rely on its caller.
+    changes, created, removed = _mixed(folder)
+    someone_edits(folder / "S-3.md")
+    before = files(folder)
+    with pytest.raises(WriteConflict) as refused:
+        edits.save_all(changes, created, removed, journal=folder)
+    assert (refused.value.message, refused.value.path) == (
+        "changed on disk since groom read it; run the command again",
+        str(folder / "S-3.md"),
+    )
+    changes, created, removed = _mixed(folder)
+    (folder / "S-4.md").write_bytes(b"taken\n")
+    shown = [
+        edits.NewFile(created[0].path, created[0].raw, "backlog/S-4.md"),
+        edits.NewFile(str(folder / "S-5.md"), b""),
+    ]
+    for new, path in ((shown[0], "backlog/S-4.md"), (edits.NewFile(created[0].path, b"x"), str(folder / "S-4.md"))):
+        with pytest.raises(WriteConflict) as taken:
+            edits.save_all(changes, [shown[1], new], removed, journal=folder)
+        assert (taken.value.message, taken.value.path) == ("already exists; nothing was changed", path)
+    assert files(folder) == {**before, "S-4.md": b"taken\n"}
 
 
 def test_a_file_saved_by_another_program_while_groom_commits_is_not_overwritten(
@@ -599,7 +633,7 @@ def test_the_crash_hook_stops_the_process_at_exactly_the_named_step(
         raise Died(code)
 
     monkeypatch.setattr(os, "_exit", exit_now)
-    monkeypatch.setattr(edits._checkpoint, "count", 0, raising=False)
+    monkeypatch.delattr(edits._checkpoint, "count", raising=False)  # as in a fresh process
     monkeypatch.setenv("GROOM_TEST_CRASH_AT", "4")
     monkeypatch.setattr(sys, "argv", ["groom", "renumber", "S-3"])
     with pytest.raises(Died) as died:
