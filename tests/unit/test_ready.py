@@ -687,3 +687,114 @@ def test_check_gives_every_finding_sorted_or_only_those_of_the_files_asked_for()
     assert said(ready.check(whole, SCHEMAS, ["backlog/S-2.md"])) == everything[2:]
     assert said(ready.check(whole, SCHEMAS, ["backlog/S-0.md", "backlog/S-1.md"])) == everything[:2]
     assert ready.check(whole, SCHEMAS, []) == []
+
+
+# ---------------------------------------------------------------------------------------
+# what a finding carries, and rules that must look at every story, not only the first
+
+
+def test_a_finding_carries_the_file_the_id_and_the_severity() -> None:
+    story = parsed("id: S-1\ntitle: x\nstatus: ready\nestimate: 3\nvalue: .nan\n", "")
+    found = ready.Judge(backlog(story), SCHEMAS).findings(story)
+    assert {(f.path, f.id, f.severity) for f in found} == {("backlog/S-1.md", "S-1", "error")}
+    assert {f.rule for f in found} == {"schema", "dor/narrative", "dor/acceptance-criteria"}
+    nameless = parsed("title: x\nstatus: ready\nvalue: .nan\n", "", name="S-1.md")
+    assert {f.id for f in ready.Judge(backlog(nameless), SCHEMAS).findings(nameless)} == {None}
+    assert {f.id for f in ready.integrity(backlog(plain("S-1", "depends_on: [S-9]\n")))} == {"S-1"}
+
+
+def test_schema_findings_come_in_the_order_of_their_place() -> None:
+    assert findings("id: S-1\ntitle: x\nstatus: draft\nlabels: [a, a, '']\n") == [
+        (5, 1, "schema", "labels lists an item twice"),
+        (5, 16, "schema", "labels.2 is empty"),
+    ]
+
+
+def test_every_story_is_checked_not_only_the_first() -> None:
+    stories = [
+        plain("S-0", "depends_on: [3, S-9]\nchildren: [7, S-8]\n", name="X-0.md"),
+        parsed("id: X-1\ntitle: t\nstatus: refining\n", name="X-1.md"),
+        plain("S-1", "rank: a1\n"),
+        plain("S-2", "rank: a2\n", name="S-2-a.md"),
+        plain("S-2", "rank: a2\n", name="S-2-b.md"),
+        plain("S-3", "depends_on: [S-4]\n", name="misnamed.md"),
+        plain("S-4", "depends_on: [S-3]\n"),
+    ]
+    rules = sorted({(f[0], f[3]) for f in integrity(*stories)})
+    assert rules == [
+        ("backlog/S-2-a.md", "duplicate-id"),
+        ("backlog/S-2-a.md", "duplicate-rank"),
+        ("backlog/S-2-b.md", "duplicate-id"),
+        ("backlog/S-2-b.md", "duplicate-rank"),
+        ("backlog/S-4.md", "dependency-cycle"),
+        ("backlog/X-0.md", "id-filename"),
+        ("backlog/X-0.md", "parent-children"),
+        ("backlog/X-0.md", "unknown-dependency"),
+        ("backlog/misnamed.md", "dependency-cycle"),
+        ("backlog/misnamed.md", "id-filename"),
+    ]
+
+
+def test_a_story_that_depends_on_itself_is_out_of_order_and_a_later_dependency_still_counts() -> None:
+    me = parsed("id: S-1\ntitle: a\nstatus: ready\nestimate: 3\nvalue: 1\nrank: a5\ndepends_on: [S-1]\n")
+    assert ready.Judge(backlog(me), SCHEMAS).dependencies_out_of_order(me) == ["S-1"]
+    story = parsed("id: S-1\ntitle: a\nstatus: ready\nestimate: 3\nvalue: 1\nrank: a5\ndepends_on: [S-3, S-2]\n")
+    done = parsed("id: S-3\ntitle: c\nstatus: done\nrank: z\n")
+    below = parsed("id: S-2\ntitle: b\nstatus: refining\nrank: a9\n")
+    assert ready.Judge(backlog(story, done, below), SCHEMAS).dependencies_out_of_order(story) == ["S-2"]
+
+
+def test_only_open_questions_wait_for_a_spike_and_an_unknown_dependency_is_no_spike() -> None:
+    waiting = parsed("id: S-4\ntitle: q\nstatus: ready\nestimate: 3\nrank: b\ndepends_on: [S-9, S-5]\n", QUESTIONS)
+    spike = parsed("id: S-5\ntitle: spike\ntype: spike\ntimebox: 2d\nstatus: refining\nrank: a\n")
+    gaps = {gap.rule: gap.advice for gap in ready.Judge(backlog(waiting, spike), SCHEMAS).gaps(waiting)}
+    assert gaps["value"] == "give the story a business value (value: N) so it can be ordered"
+    assert gaps["no-open-questions"] == "answer them when S-5 is done (the spike this story depends on)"
+
+
+@pytest.mark.parametrize(
+    ("schema", "instance", "words"),
+    [
+        ({"properties": {"k": {"type": "string"}}}, {"k": {"a": 1}}, "k is a mapping (a mapping); expected string"),
+        (
+            {"properties": {"k": {"anyOf": [{"type": "string"}, {"type": "integer", "minimum": 5}]}}},
+            {"k": 2.5},
+            "k is a number (2.5); expected string",
+        ),
+    ],
+)
+def test_more_schema_errors_in_words(schema: dict[str, Any], instance: Any, words: str) -> None:
+    assert ready.describe(error_for(schema, instance)) == words
+
+
+def team_dor(contents: dict[str, Any]) -> schemas.Schemas:
+    """The default story schema with a team's own ready schema (built in memory)."""
+    validator = Draft202012Validator(contents)
+    return schemas.Schemas(SCHEMAS.story, schemas.Schema("ready.schema.json", contents, validator, validator.is_valid))
+
+
+def test_a_dor_item_without_a_title_or_description_is_named_by_its_place_and_said_by_its_error() -> None:
+    dor = team_dor(
+        {
+            "required": ["owner"],
+            "allOf": [
+                {"title": "sized", "required": ["estimate"]},
+                {"required": ["value"]},
+                {"properties": {"derived": {"properties": {"narrative": {"const": True}}}}},
+                {
+                    "title": "two-criteria",
+                    "description": "write two criteria",
+                    "properties": {"derived": {"properties": {"acceptance_criteria": {"minimum": 2, "multipleOf": 2}}}},
+                },
+            ],
+        }
+    )
+    story = parsed("id: S-1\ntitle: x\nstatus: ready\n", "## Acceptance criteria\n- [ ] one\n")
+    gaps = ready.Judge(backlog(story), dor).gaps(story)
+    assert [(g.rule, g.advice, g.detail, g.order) for g in gaps] == [
+        ("ready-schema", "missing key owner", "missing key owner", -1),
+        ("sized", "missing key estimate", "missing key estimate", 0),
+        ("item-2", "missing key value", "missing key value", 1),
+        ("item-3", "derived.narrative is false; expected true", "no narrative or description found", 2),
+        ("two-criteria", "write two criteria", "no acceptance criteria found", 3),  # two errors, said once
+    ]
