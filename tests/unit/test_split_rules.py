@@ -450,3 +450,74 @@ def test_several_personas_suggest_one_story_per_user() -> None:
     )
     single = "As a cook I want to plan so that we eat. As a cook I want a list so that I buy less."
     assert split.suggest(parent(body=single, estimate=5), single, CONFIG) == []
+
+
+# ---------------------------------------------------------------------------------------
+# more edges
+
+
+def test_two_criteria_are_enough_to_split_by_them_and_every_unplaced_one_is_named() -> None:
+    two = parent(body="## Acceptance criteria\n- [ ] Ticks are kept\n- [ ] Lists are synced\n")
+    plan = split.plan_by_criteria(two, [], [], neighbours(), ["S-3"], CONFIG)
+    assert [(new.id, new.title) for new in plan.created] == [("S-4", "Ticks are kept"), ("S-5", "Lists are synced")]
+    assert plan.story.id == "S-2"
+    assert refused(split.plan_by_criteria, parent(), ["2", "3"], [], neighbours(), [], CONFIG).startswith(
+        "criteria 1, 4 of S-2 are in no --group"
+    )
+
+
+@pytest.mark.parametrize("pronoun", ["It", "They", "This", "That", "These", "Those"])
+def test_an_outcome_that_starts_with_a_pronoun_says_what_it_is_about(pronoun: str) -> None:
+    assert split._title_from([f"Given an old list, when I open it, then {pronoun} is shown."], 1) == (
+        f"An old list: {pronoun} is shown when I open it"
+    )
+
+
+def test_an_outcome_and_its_when_make_a_title_up_to_eighty_characters() -> None:
+    then, when = "t" * 40, "w" * 34  # 40 + " when " + 34 = 80
+    assert split._title_from([f"Given g, when {when}, then {then}"], 1) == "T" + then[1:] + " when " + when
+    assert split._title_from([f"Given g, when {when}w, then {then}"], 1) == "T" + then[1:]
+
+
+def test_the_new_stories_of_a_plan_carry_their_id_title_and_place() -> None:
+    spike = split.plan_spike(parent(), "Find out", "2d", neighbours(), ["S-3"], CONFIG)
+    [new] = spike.created
+    assert (spike.story.id, new.id, new.title, new.path) == (
+        "S-2",
+        "S-4",
+        "Find out",
+        "/nowhere/backlog/S-4-find-out.md",
+    )
+    story = split.plan_new("Plan a week", "story", neighbours(), ["S-3"], CONFIG, FOLDER)
+    assert (story.id, story.title) == ("S-4", "Plan a week")
+    [child, _] = split.plan_into(parent(), ["A", "B"], neighbours(), ["S-3"], CONFIG).created
+    assert (child.id, child.title, child.path) == ("S-4", "A", "/nowhere/backlog/S-4-a.md")
+
+
+def test_a_new_story_after_one_whose_next_neighbour_shares_its_rank_goes_past_both() -> None:
+    placements = order(story("S-1", rank="a1"), story("S-2", rank="a1"), story("S-3", rank="a2"))
+    assert split.plan_new("X", "story", placements, [], CONFIG, FOLDER, after="S-1").fields["rank"] == "a1V"
+
+
+def test_renumber_leaves_references_to_other_ids_alone_and_takes_any_prefix_of_the_backlog() -> None:
+    config = replace(CONFIG, id_prefixes=("S-", "OPS-"))
+    whole = backlog(
+        story("S-1", rank="a0", children=["S-2", "S-3"]),
+        story("S-2", rank="a1", parent="S-1"),
+        story("S-3", rank="a2", parent="S-1", depends_on=["S-1"]),
+        config=config,
+    )
+    plan = split.plan_renumber(whole, whole.get("S-2"), "OPS-5", [])
+    assert plan.story.id == "S-2"
+    assert [(s.id, keys) for s, keys in plan.references] == [("S-1", {"children": ["OPS-5", "S-3"]})]
+    with pytest.raises(GroomError, match="no story with id 'S-9'"):
+        split.one_holder(whole, "S-9")
+
+
+def test_a_title_joined_by_an_ampersand_or_slash_says_so() -> None:
+    assert patterns(parent(title="Import & export"))["business-rule or operation variations"][0] == (
+        "the title joins two things with '&': Import & export"
+    )
+    assert patterns(parent(title="Import/export"))["business-rule or operation variations"][0] == (
+        "the title joins two things with '/': Import/export"
+    )
