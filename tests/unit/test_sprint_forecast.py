@@ -345,3 +345,64 @@ def test_the_same_backlog_and_seed_give_the_same_readings() -> None:
     again = select(*stories, capacity=10, history=(4, 9, 13, 7), sprints=4)
     assert [(f.p50, f.p85) for f in first.forecast] == [(f.p50, f.p85) for f in again.forecast]
     assert [f.p50 for f in first.forecast] == [2, 3, 4, 5]  # 10, 20, 30, 35 points at a mean of 8.25
+
+
+# ---------------------------------------------------------------------------------------
+# more edges
+
+
+def test_a_configured_capacity_still_carries_the_velocity_history() -> None:
+    done = [story("S-1", status="done", estimate=5, sprint="2026-10")]
+    assert sprint.capacity(done, replace(CONFIG, capacity=30.0), None).history == (("2026-10", 5.0),)
+
+
+def test_a_spike_takes_days_weeks_or_hours_of_its_timebox() -> None:
+    config = replace(CONFIG, spike_points_per_day=2)
+    for timebox, points in (("2d", 4), ("1w", 10), ("4h", 1), ("1.5d", 3)):
+        assert sprint.story_points(story("S-1", type="spike", timebox=timebox, estimate=8), config) == points
+    whole = backlog(ready(1, 8, type="spike", timebox="1d"), ready(2, 3))
+    cap = sprint.Capacity(5, "given", ())
+    result = sprint.select(whole.stories, Judge(whole, SCHEMAS), config, cap, "skip", 2)
+    assert [(c.story.id, c.points) for c in result.candidates] == [("S-1", 2), ("S-2", 3)]
+    assert [f.points for f in result.forecast] == [5]
+
+
+def test_with_one_candidate_at_the_top_the_stories_below_are_counted_not_listed() -> None:
+    result = select(
+        ready(1, 3), story("S-2", status="draft", rank="a02"), story("S-3", status="draft", rank="a03"), capacity=10
+    )
+    assert ids(result) == ["S-1"]
+    assert (reasons(result), result.below) == ({}, 2)
+
+
+def test_without_candidates_the_total_is_zero_and_every_past_sprint_reached_it() -> None:
+    result = select(story("S-1", status="draft", rank="a01"), capacity=10, history=(0, 5, 5))
+    assert result.total == 0
+    assert result.confidence == sprint.Confidence(3, 1.0)
+
+
+def test_a_forecast_of_one_sprint_is_the_candidates_and_no_more_sprints_than_asked() -> None:
+    stories = [ready(n, 5) for n in range(1, 6)]
+    assert [f.number for f in select(*stories, capacity=5, sprints=1).forecast] == [1]
+    assert [f.number for f in select(*stories, capacity=5, sprints=3).forecast] == [1, 2, 3]
+    whole = backlog(*stories)
+    plain = sprint.select(whole.stories, Judge(whole, SCHEMAS), CONFIG, sprint.Capacity(5, "given", ()), "skip")
+    assert (plain.forecast, plain.forecast_asked) == ((), 0)
+
+
+def test_a_forecast_sprint_never_goes_over_the_capacity() -> None:
+    stories = [ready(1, 5), ready(2, 3), ready(3, 3), ready(4, 2)]
+    assert forecast(*stories, capacity=5) == [
+        (1, ["S-1"], 5, 5, (), (), False, False),
+        (2, ["S-2", "S-4"], 5, 10, (), (), False, False),
+        (3, ["S-3"], 3, 13, (), (), False, False),
+    ]
+
+
+def test_an_unestimated_story_below_everything_a_sprint_takes_is_named_in_a_later_one() -> None:
+    stories = [ready(1, 5), ready(2, 5), story("S-3", status="refining", rank="a03"), ready(4, 5)]
+    assert forecast(*stories, capacity=5) == [
+        (1, ["S-1"], 5, 5, (), (), False, False),
+        (2, ["S-2"], 5, 10, (), (), False, False),
+        (3, ["S-4"], 5, 15, (), ("S-3",), False, False),
+    ]
