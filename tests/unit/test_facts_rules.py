@@ -181,3 +181,18 @@ def test_derived_values_are_what_the_schemas_see() -> None:
     found = derive("As a cook I want a plan so that I shop once.\n## Questions\n- [ ] a\n- [x] b\n", 1, {})
     assert found.derived() == {"narrative": True, "description": True, "acceptance_criteria": 0, "open_questions": 1}
     assert found.narrative_text == "As a cook I want a plan so that I shop once"
+
+
+def test_closing_hashes_and_a_colon_do_not_change_what_a_heading_names() -> None:
+    assert derive("## AC ##\n- [ ] one\n", 1, {}).criteria == ("one",)
+    assert derive("## Criteria:\n- [ ] one\n", 1, {}).criteria == ("one",)
+    assert derive("## Criteria: #\n- [ ] one\n", 1, {}).criteria == ("one",)
+
+
+def test_a_line_that_starts_with_markup_but_is_no_comment_is_a_description() -> None:
+    assert derive("<b>Bold</b> words.\n", 1, {}).description
+
+
+def test_an_owner_keeps_every_letter_of_their_name() -> None:
+    [question] = derive("", 1, {"questions": [{"question": "q", "owner": "@Xavier"}]}).questions
+    assert question.owner == "Xavier"

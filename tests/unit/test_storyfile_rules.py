@@ -61,6 +61,8 @@ def test_the_parts_of_a_story_file_are_found_whatever_its_delimiters() -> None:
         (b"---\nid: S-1\n<<<<<<<HEAD\n>>>>>>> theirs\n", 0),
         (b"---\nid: S-1\n---\n", 0),
         (b">>>>>>> theirs\n<<<<<<< HEAD\n", 0),
+        (b"\n<<<<<<< HEAD\n>>>>>>> theirs\n", 2),
+        (b"id: S-1\n<<<<<<< a\n>>>>>>> b\n<<<<<<< c\n>>>>>>> d\n", 2),
     ],
 )
 def test_a_git_conflict_marker_is_found_with_its_line(raw: bytes, line: int) -> None:
@@ -148,6 +150,7 @@ def test_a_broken_front_matter_is_refused_at_its_file_line() -> None:
     with pytest.raises(FrontMatterError) as refused:
         storyfile.set_fields(b"---\nid: S-1\ntitle: x\nrank: [a\n---\n", {"estimate": 3})
     assert refused.value.line == 4  # the rank line
+    assert refused.value.message.startswith("did not find expected ',' or ']'")
 
 
 def test_the_guard_refuses_an_edit_that_would_not_parse(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -163,8 +166,9 @@ def test_the_guard_compares_the_whole_result_not_only_the_scan(monkeypatch: pyte
     # The fast scan declining must not skip the comparison: the full parse is compared too.
     monkeypatch.setattr(yamlio, "scan", lambda *_, **__: None)
     monkeypatch.setattr(yamlio, "render_scalar", lambda *_, **__: "3\nowner: someone")
-    with pytest.raises(WriteConflict, match="the edit would change other values; edit the file by hand"):
+    with pytest.raises(WriteConflict) as refused:
         storyfile.set_fields(b"---\nid: S-1\nestimate: 1\ntitle: x\n---\n", {"estimate": 3})
+    assert refused.value.message == "the edit would change other values; edit the file by hand"
 
 
 @pytest.mark.parametrize(
@@ -184,6 +188,8 @@ def test_the_guard_compares_the_whole_result_not_only_the_scan(monkeypatch: pyte
         ({"a": 1}, {"b": 1}, False),
         ({"a": 1}, {"a": 2}, False),
         (None, None, True),
+        (1, "1", False),
+        ("1", 1, False),
     ],
 )
 def test_values_are_the_same_only_with_equal_types(a: Any, b: Any, same: bool) -> None:
@@ -237,6 +243,7 @@ def test_a_file_of_exactly_the_limit_is_read_and_one_byte_more_is_refused(tmp_pa
     with pytest.raises(FrontMatterError) as refused:
         storyfile.read_regular(path, limit=100)
     assert refused.value.message == "is 101 bytes, over the 100-byte limit for a story; shorten it"
+    assert refused.value.path == str(path)
 
 
 @pytest.mark.parametrize(("size", "grew"), [(150_000, False), (300_000, True)])
@@ -257,5 +264,6 @@ def test_a_file_that_grows_while_it_is_read_is_read_to_its_end_or_refused_over_t
         with pytest.raises(FrontMatterError) as refused:
             storyfile.read_regular(path, limit=200_000)
         assert refused.value.message == "grew over the 200,000-byte limit while being read"
+        assert refused.value.path == str(path)
     else:
         assert storyfile.read_bytes(str(path), limit=200_000) == b"y" * size
