@@ -434,7 +434,12 @@ def save_all(
         for n, temp in zip(created, temps[len(pending) :], strict=True)
     ]
     steps += [_Step("remove", s.path, None, fingerprint(s.raw), None) for s in removed]
-    journal_path = _write_journal(journal, steps) if journal is not None and len(steps) > 1 else None
+    try:
+        journal_path = _write_journal(journal, steps) if journal is not None and len(steps) > 1 else None
+    except OSError as exc:
+        for name in temps:
+            Path(name).unlink(missing_ok=True)
+        raise WriteConflict(f"cannot write ({exc.strerror}); nothing was changed", path=exc.filename) from None
     _checkpoint("journal written")
     try:
         _commit(pending, created, removed, temps)
@@ -474,6 +479,7 @@ def _commit(
     linked: list[str] = []
     replaced: list[storyfile.Snapshot] = []
     unlinked: list[storyfile.Snapshot] = []
+    modes: dict[str, int] = {}  # a file put back after a failure keeps its permissions
     try:
         for new, tmp_name in zip(created, temps[len(pending) :], strict=True):
             os.link(tmp_name, new.path)
@@ -484,10 +490,12 @@ def _commit(
             # file is never overwritten.
             if not _unchanged(snapshot):
                 raise WriteConflict("changed on disk while groom was writing; nothing was changed", path=snapshot.path)
+            modes[snapshot.path] = stat.S_IMODE(os.lstat(snapshot.path).st_mode)
             os.replace(tmp_name, snapshot.path)
             replaced.append(snapshot)
             _checkpoint("file replaced")
         for snapshot in removed:
+            modes[snapshot.path] = stat.S_IMODE(os.lstat(snapshot.path).st_mode)
             os.unlink(snapshot.path)
             unlinked.append(snapshot)
             _checkpoint("file removed")
@@ -495,7 +503,7 @@ def _commit(
         for name in linked:
             Path(name).unlink(missing_ok=True)
         for snapshot in replaced + unlinked:
-            restore = _write_temp(snapshot.path, snapshot.raw, _new_file_mode())
+            restore = _write_temp(snapshot.path, snapshot.raw, modes[snapshot.path])
             os.replace(restore, snapshot.path)
         if not isinstance(exc, OSError):
             raise

@@ -16,6 +16,7 @@ from groom import rank
 from groom.config import Config
 from groom.errors import GroomError, StoryNotFound
 from groom.model import Placement, Story, as_points, id_key, order_key
+from groom.numbers import points as show_points
 from groom.rank import Key, Keys
 
 
@@ -233,7 +234,7 @@ def score(story: Story, method: str) -> tuple[float | None, str]:
     if size is None:
         missing.append("no estimate" if story.estimate is None else f"estimate {story.estimate} is not a number")
     elif size <= 0:
-        missing.append("estimate 0 (the job size must be above 0)")
+        missing.append(f"estimate {show_points(size)} (the job size must be above 0)")
     if missing or size is None:
         return None, ", ".join(missing)
     total = sum(as_points(story.data.get(name)) or 0.0 for name in WSJF_FIELDS)

@@ -228,7 +228,7 @@ def _child_body(parent: Story, title: str, criteria: Sequence[str]) -> str:
 def _ranks_after(order: Sequence[Placement], story: Story, count: int, keys: rank.Keys) -> list[Any]:
     """Keys right after the story's own, before the next ranked story: where it stood."""
     mine = keys.of(story.rank)
-    if mine is None:
+    if mine is None or not keys.is_valid(mine):
         return [None] * count
     following = next((r for r in (keys.of(p.rank) for p in order) if r is not None and r > mine), None)
     return list(keys.n_between(mine, following, count))
@@ -416,7 +416,7 @@ def plan_spike(
 
 def _rank_before(order: Sequence[Placement], story: Story, keys: rank.Keys) -> Any:
     mine = keys.of(story.rank)
-    if mine is None:
+    if mine is None or not keys.is_valid(mine):
         return None
     previous = None
     for p in order:

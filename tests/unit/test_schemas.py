@@ -90,3 +90,21 @@ def test_config_resource_reflects_the_team_scale(tmp_path: Path) -> None:
     assert defs["estimate"] == {"enum": [1, 2, 4]}
     assert defs["estimate_or_unknown"] == {"enum": [1, 2, 4, "?"]}
     assert defs["id"]["pattern"] == "^(?:PAN\\-)[0-9]+(?:\\.[0-9]+)*$"
+
+
+def test_a_schema_jsonschema_rs_cannot_compile_is_judged_by_the_reference_validator(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Fault injection: jsonschema-rs refusing a schema (a regex feature its engine lacks, say)
+    # must cost only speed: every answer then comes from jsonschema.
+    import jsonschema_rs
+
+    def cannot_compile(*_: Any, **__: Any) -> Any:
+        raise ValueError("unsupported regex feature")
+
+    monkeypatch.setattr(jsonschema_rs, "validator_for", cannot_compile)
+    slow = schemas.load(config.load(Path("/nonexistent-groom-test")))
+    for schema in (slow.story, slow.ready):
+        assert schema.is_valid == schema.validator.is_valid
+    assert slow.story.is_valid(BASE)
+    assert not slow.story.is_valid({**BASE, "status": "Ready"})
