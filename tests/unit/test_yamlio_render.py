@@ -101,3 +101,49 @@ def test_a_path_is_located_at_its_value_or_its_nearest_ancestor() -> None:
     assert yamlio.locate(text, ("missing",)) == (0, 0)
     assert yamlio.locate("", ("id",)) == (0, 0)
     assert yamlio.locate("id: [\n", ("id",))[0] == 1  # where the parse failed
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "column", "words"),
+    [
+        (
+            "a: !!str x\n",
+            0,
+            3,
+            "tag 'tag:yaml.org,2002:str' is not allowed in front matter; remove it (quote the value "
+            "if it must be text)",
+        ),
+        (
+            "a: &x [1]\nb: *x\n",
+            0,
+            3,
+            "an alias to a list or mapping is not allowed (it can expand without bound); write the value out",
+        ),
+        ("a: " + "[" * 40 + "]" * 40 + "\n", 0, 34, "nesting deeper than 32 levels; flatten the front matter"),
+        ("[a]: 1\n", 0, 0, "a key must be plain text; quote it"),
+        ("a: 1\na: 2\n", 1, 0, "duplicate key 'a' (also 1 line above); keep one of them"),
+        ("a: 1\nb: 2\na: 3\n", 2, 0, "duplicate key 'a' (also 2 lines above); keep one of them"),
+        ("{a: 1, a: 2}\n", 0, 7, "duplicate key 'a' (also on the same line); keep one of them"),
+        ("a:\n\t- x\n", 1, 0, "a tab character is not allowed here; indent with spaces"),
+        (
+            "a: [1, 2\n",
+            0,
+            3,
+            "did not find expected ',' or ']': this [ list ] is not closed on its line; add the ']' (or quote an item)",
+        ),
+        (
+            "a: {b: 1\n",
+            0,
+            3,
+            "did not find expected ',' or '}': this { mapping } is not closed on its line; add the '}'",
+        ),
+        ("null: 1\n", 0, 0, "key 'null' is read as null, not text; quote it (\"null\":)"),
+        ("1: x\n", 0, 0, "key '1' is read as int, not text; quote it (\"1\":)"),
+    ],
+)
+def test_front_matter_that_cannot_be_read_is_explained_at_its_place(
+    text: str, line: int, column: int, words: str
+) -> None:
+    with pytest.raises(YamlError) as refused:
+        yamlio.load_mapping(text)
+    assert (refused.value.line, refused.value.column, refused.value.message) == (line, column, words)
