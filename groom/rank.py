@@ -206,39 +206,13 @@ def keep_in_place(current: Sequence[Any], valid: Any = None) -> list[bool]:
     return keep
 
 
-def _avoiding(keys: list[str], high: str | None, taken: frozenset[str]) -> list[str]:
-    """``keys`` with any key in ``taken`` replaced by one just above it, still below ``high``."""
-    result: list[str] = []
-    for index, proposed in enumerate(keys):
-        upper = keys[index + 1] if index + 1 < len(keys) else high
-        key = proposed
-        while key in taken:
-            key = between(key, upper)
-        result.append(key)
-    return result
-
-
 def assign(current: Sequence[str | None], taken: frozenset[str] = frozenset()) -> list[str]:
     """Keys for a new order: kept keys stay, the others are spread between their neighbours.
 
     ``taken`` are keys held by stories outside this order (done ones, say); new keys avoid
     them so no two stories end up sharing a rank.
     """
-    keep = keep_in_place(current)
-    result: list[str | None] = [key if kept else None for key, kept in zip(current, keep, strict=True)]
-    index = 0
-    while index < len(result):
-        if result[index] is not None:
-            index += 1
-            continue
-        end = index
-        while end < len(result) and result[end] is None:
-            end += 1
-        low = result[index - 1] if index > 0 else None
-        high = result[end] if end < len(result) else None
-        result[index:end] = _avoiding(n_between(low, high, end - index), high, taken)
-        index = end
-    return [key for key in result if key is not None]
+    return [key for key in assign_in(TEXT, current, taken) if isinstance(key, str)]
 
 
 # ---------------------------------------------------------------------------------------
@@ -379,9 +353,8 @@ def space(ranks: Iterable[object], kind: str = "auto") -> Keys:
 
 
 def assign_in(keys: Keys, current: Sequence[Any], taken: frozenset[Any] = frozenset()) -> list[Any]:
-    """``assign`` in any key space."""
-    if keys is TEXT:
-        return list(assign(current, taken))
+    """``assign`` in any key space: the longest run already in order keeps its keys, each gap
+    between kept keys gets keys spread evenly, stepping past keys ``taken`` by other stories."""
     keep = keep_in_place(current, keys.is_valid)
     result: list[Any] = [key if kept else None for key, kept in zip(current, keep, strict=True)]
     index = 0
