@@ -104,3 +104,73 @@ def test_huge_ranks_take_an_exact_midpoint_or_say_there_is_no_room() -> None:
     assert rank.NUMBERS.between(10**20, 10**20 + 2) == 10**20 + 1
     with pytest.raises(RankError, match="too close"):
         rank.NUMBERS.between(1e20, 1e20 + 16384.0)
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "count", "expected"),
+    [
+        (None, None, 3, [1000, 2000, 3000]),
+        (2500, None, 2, [3500, 4500]),  # 1000 apart after the last, from its whole part
+        (2500.5, None, 1, [3500]),
+        (None, 3000, 2, [1000, 2000]),  # between 0 and a positive first
+        (None, 0, 2, [-2000, -1000]),  # 1000 apart below a first that is not above 0
+        (None, -0.5, 1, [-1000]),
+        (1000, 2000, 3, [1250, 1500, 1750]),
+        (1000, 1004, 3, [1001, 1002, 1003]),  # one apart: still whole numbers
+        (1, 2, 3, [1.25, 1.5, 1.75]),  # closer: short decimals
+        (0, 1, 1, [0.5]),
+    ],
+)
+def test_keys_spread_evenly_between_neighbours(low: object, high: object, count: int, expected: list[object]) -> None:
+    keys = rank.NUMBERS.n_between(low, high, count)
+    assert keys == expected
+    assert all(type(key) is type(want) for key, want in zip(keys, expected, strict=True))
+
+
+def test_no_room_for_several_keys_says_to_rebalance() -> None:
+    assert rank.NUMBERS.n_between(1, 2, 0) == []
+    with pytest.raises(RankError, match=r"no room for 3 ranks between 1 and 1\.000001"):
+        rank.NUMBERS.n_between(1, 1.000001, 3)
+    with pytest.raises(RankError, match="no room for 2 ranks between 5 and 5"):
+        rank.NUMBERS.n_between(5, 5, 2)
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "expected"),
+    [
+        (None, None, 1000),
+        (1000, None, 2000),
+        (1000.7, None, 2000),
+        (None, 1000, 500),
+        (None, 0.000001, -999),  # no room above 0: 1000 below the whole number above it
+        (None, -5, -1005),
+        (1000, 2000, 1500),
+        (1000, 1001, 1000.5),
+        (1, 3, 2),
+        (0.5, 2.5, 1),  # the whole number in between comes first
+        (1.25, 1.75, 1.5),
+    ],
+)
+def test_the_key_between_two_neighbours(low: object, high: object, expected: object) -> None:
+    key = rank.NUMBERS.between(low, high)
+    assert key == expected and type(key) is type(expected)
+
+
+def test_what_a_rank_is_in_each_space() -> None:
+    assert [rank.NUMBERS.is_valid(v) for v in (1, 2.5, -3, True, float("nan"), float("inf"), "1", None)] == [
+        True,
+        True,
+        True,
+        False,
+        False,
+        False,
+        False,
+        False,
+    ]
+    assert [rank.NUMBERS.of(v) for v in (7, "a0", None, False)] == [7, None, None, None]
+    assert [rank.TEXT.of(v) for v in ("a0", 7, None)] == ["a0", None, None]
+    assert [rank.TEXT.is_valid(v) for v in ("a0", "a-1", 7)] == [True, False, False]
+    assert rank.written(1500) == 1500 and type(rank.written("a1")).__name__ == "Quoted"
+    assert rank.TEXT.between(None, None) == "a0" and rank.TEXT.n_between("a0", None, 2) == ["a1", "a2"]
+    assert rank.space([1, None], "text") is rank.TEXT  # the config decides when the ranks agree
+    assert rank.space(["a0"], "number") is rank.NUMBERS

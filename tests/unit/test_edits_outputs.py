@@ -1,0 +1,121 @@
+"""The files groom writes that are not stories: the report page and the warm cache."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from groom import edits
+from groom.errors import GroomError
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+def leftovers(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name.startswith(edits.TEMP_PREFIX))
+
+
+def test_a_page_replaces_the_old_one_whole_and_keeps_its_permissions(tmp_path: Path) -> None:
+    page = tmp_path / "report.html"
+    page.write_bytes(b"old page")
+    page.chmod(0o640)
+    edits.write_output(page, b"<html>new</html>")
+    assert page.read_bytes() == b"<html>new</html>"
+    assert mode(page) == 0o640
+    assert leftovers(tmp_path) == []
+
+
+def test_a_new_page_gets_the_mode_a_new_file_gets(tmp_path: Path) -> None:
+    umask = os.umask(0o027)
+    try:
+        edits.write_output(tmp_path / "report.md", b"# report\n")
+    finally:
+        os.umask(umask)
+    assert mode(tmp_path / "report.md") == 0o640
+    assert (tmp_path / "report.md").read_bytes() == b"# report\n"
+
+
+def test_a_page_is_not_written_over_a_folder_or_into_a_missing_one(tmp_path: Path) -> None:
+    with pytest.raises(GroomError, match="is a folder; give --out a file name"):
+        edits.write_output(tmp_path, b"x")
+    with pytest.raises(GroomError, match="no such folder; create it first"):
+        edits.write_output(tmp_path / "nowhere" / "report.html", b"x")
+
+
+def test_a_page_whose_rename_fails_leaves_no_temporary_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*_: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", refuse)
+    with pytest.raises(GroomError, match="cannot write it: No space left on device"):
+        edits.write_output(tmp_path / "report.html", b"x")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_cache_folder_ignores_itself_and_holds_one_file_per_name(tmp_path: Path) -> None:
+    folder = tmp_path / ".groom_cache"
+    assert edits.write_cache(folder, "backlog-1.json", b'{"a": 1}') is True
+    assert (folder / ".gitignore").read_text() == edits.CACHE_IGNORE
+    assert (folder / ".gitignore").read_text().splitlines()[-1] == "*"
+    assert (folder / "backlog-1.json").read_bytes() == b'{"a": 1}'
+    assert mode(folder / "backlog-1.json") == 0o600 and mode(folder / ".gitignore") == 0o644
+    assert edits.write_cache(folder, "backlog-1.json", b'{"a": 2}') is True
+    assert (folder / "backlog-1.json").read_bytes() == b'{"a": 2}'
+    assert sorted(p.name for p in folder.iterdir()) == [".gitignore", "backlog-1.json"]
+
+
+def test_a_gitignore_the_team_wrote_is_left_alone(tmp_path: Path) -> None:
+    folder = tmp_path / ".groom_cache"
+    folder.mkdir()
+    (folder / ".gitignore").write_text("mine\n")
+    assert edits.write_cache(folder, "c.json", b"{}")
+    assert (folder / ".gitignore").read_text() == "mine\n"
+
+
+def test_a_cache_that_cannot_be_written_is_only_skipped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    assert edits.write_cache(blocker / "cache", "c.json", b"{}") is False
+
+    def refuse(*_: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    folder = tmp_path / "cache"
+    folder.mkdir()
+    (folder / ".gitignore").write_text("*\n")
+    monkeypatch.setattr(os, "replace", refuse)
+    assert edits.write_cache(folder, "c.json", b"{}") is False
+    assert leftovers(folder) == []
+
+
+def test_clearing_removes_only_what_groom_wrote(tmp_path: Path) -> None:
+    folder = tmp_path / ".groom_cache"
+    assert edits.clear_cache(folder) == 0
+    edits.write_cache(folder, "a.json", b"{}")
+    edits.write_cache(folder, "b.json", b"{}")
+    (folder / f"{edits.TEMP_PREFIX}x{edits.TEMP_SUFFIX}").write_text("left by a crash")
+    assert edits.clear_cache(folder) == 4
+    assert not folder.exists()
+
+    edits.write_cache(folder, "a.json", b"{}")
+    (folder / "notes.txt").write_text("someone's")
+    (folder / "link.json").symlink_to(folder / "notes.txt")
+    assert edits.clear_cache(folder) == 2  # a.json and .gitignore; not the notes, not the link
+    assert sorted(p.name for p in folder.iterdir()) == ["link.json", "notes.txt"]
+
+
+def test_a_cache_that_cannot_be_cleared_says_why(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / ".groom_cache"
+    edits.write_cache(folder, "a.json", b"{}")
+
+    def refuse(self: Path, missing_ok: bool = False) -> None:
+        raise OSError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "unlink", refuse)
+    with pytest.raises(GroomError, match=r"\.groom_cache: cannot clear the cache: Permission denied"):
+        edits.clear_cache(folder)
