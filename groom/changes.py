@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from groom import refine, sprint
+from groom import rank, refine, sprint
 from groom.config import Config
 from groom.errors import ConfigError
 from groom.facts import Question
@@ -257,28 +257,10 @@ def _renumbered(gone: Sequence[Story], fresh: Sequence[Story]) -> list[tuple[Sto
 def _moves(before: Sequence[str], after: Sequence[str], stories: dict[str, Story]) -> list[Move]:
     """Stories whose place among the open stories changed because they were moved: those off a
     longest run of stories that kept their order (a story that only shifted is on it)."""
-    import bisect
-
     old_position = {story_id: index for index, story_id in enumerate(before, start=1)}
     common = [story_id for story_id in after if story_id in old_position]
-    positions = [old_position[story_id] for story_id in common]
-    tails: list[int] = []
-    tail_index: list[int] = []
-    previous = [-1] * len(positions)
-    for index, position in enumerate(positions):
-        place = bisect.bisect_left(tails, position)
-        if place == len(tails):
-            tails.append(position)
-            tail_index.append(index)
-        else:
-            tails[place] = position
-            tail_index[place] = index
-        previous[index] = tail_index[place - 1] if place > 0 else -1
-    kept = set()
-    index = tail_index[-1] if tail_index else -1
-    while index >= 0:
-        kept.add(index)
-        index = previous[index]
+    on_run = rank.keep_in_place([old_position[story_id] for story_id in common], valid=lambda _: True)
+    kept = {index for index, kept_here in enumerate(on_run) if kept_here}
     new_position = {story_id: index for index, story_id in enumerate(after, start=1)}
     moves = [
         Move(stories[story_id], old_position[story_id], new_position[story_id])

@@ -11,7 +11,7 @@ key in its own words and type-check the code it depends on; tests pin the refere
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Protocol
 
 from groom.errors import RankError
@@ -175,7 +175,7 @@ def n_between(a: str | None, b: str | None, n: int) -> list[str]:
     return [*n_between(a, key, middle), key, *n_between(key, b, n - middle - 1)]
 
 
-def keep_in_place(current: Sequence[Any], valid: Any = None) -> list[bool]:
+def keep_in_place(current: Sequence[Any], valid: Callable[[Any], bool] | None = None) -> list[bool]:
     """Which items of a new order keep their keys: the longest run already in key order.
 
     ``current[i]`` is the key the i-th story of the new order has now (None: no rank). The
