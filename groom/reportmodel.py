@@ -205,22 +205,6 @@ class Forecast:
 
 
 @dataclass(frozen=True, slots=True)
-class SprintRecord:
-    sprint: str
-    done_points: float
-    done_stories: int
-    committed_points: float | None
-
-
-@dataclass(frozen=True, slots=True)
-class VelocityRecord:
-    sprints: tuple[SprintRecord, ...]
-    mean_last_3: float | None
-    counted: int
-    committed_source: str
-
-
-@dataclass(frozen=True, slots=True)
 class Epic:
     name: str
     done: float
@@ -289,7 +273,8 @@ class Report:
     """None when no capacity is known; ``no_capacity`` says what to add."""
     no_capacity: str
     forecast: Forecast | None
-    velocity: VelocityRecord
+    velocity: Velocity
+    """As groom velocity gives it (sprintloop.Velocity)."""
     epics: tuple[Epic, ...]
     agenda: AgendaSection
     actions: tuple[OwnerActions, ...]
@@ -351,15 +336,7 @@ def build(
         sprint_candidates=candidates,
         no_capacity="" if selection is not None else no_capacity,
         forecast=_forecast(open_stories, selection, config, seed, sprints) if selection is not None else None,
-        velocity=VelocityRecord(
-            tuple(
-                SprintRecord(row.sprint, row.done_points, row.done_stories, row.committed_points)
-                for row in velocity.sprints
-            ),
-            velocity.mean_last_3,
-            velocity.counted,
-            velocity.committed_source,
-        ),
+        velocity=velocity,
         epics=_epics(stories, gaps, config),
         agenda=_agenda(agenda),
         actions=tuple(
