@@ -38,20 +38,23 @@ import zlib
 from collections.abc import Iterable
 from importlib.util import find_spec
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
+
+import msgspec
 
 from groom import __version__, edits, storyfile
 from groom.backlog import Loaded, display_path
 from groom.config import Config
 from groom.errors import GroomError
 from groom.facts import Facts, Question
-from groom.model import Placement, Story, Unreadable
+from groom.model import Placement, Story, Unreadable, deferred_story
 from groom.naming import Reading
 
-FORMAT = 1
+FORMAT = 2
 """The layout of a cache file; a file of another layout is ignored."""
 FOLDER = ".groom_cache"
 ENVIRONMENT = "GROOM_CACHE_DIR"
+SUFFIX = ".msgpack"
 SETTLE_NS = 2_000_000_000
 """A file whose modification or change time is closer than this to the moment it was read is
 checked by its bytes on the next run: 2 s covers file systems that keep whole or even seconds
@@ -59,13 +62,73 @@ checked by its bytes on the next run: 2 s covers file systems that keep whole or
 MAX_BYTES = 1 << 31
 """A cache file larger than this is not read (2 GiB: far above 2 KB × 100,000 stories)."""
 
-# One entry per story file, a JSON list: [path relative to the backlog folder, size, mtime_ns,
-# ino, ctime_ns, settled, digest, kind, payload, verdicts]; kinds: "s" a story (payload: data,
-# front matter text, facts), "p" a placement (payload: data), "u" an unreadable file read as a
-# story, "up" one read for its placement (payload: line, column, rule, message, id).
-_PATH, _SIZE, _MTIME, _INO, _CTIME, _SETTLED, _DIGEST, _KIND, _PAYLOAD, _VERDICTS = range(10)
-
 Stat = tuple[int, int, int, int]
+
+
+class _Question(msgspec.Struct, array_like=True, frozen=True, gc=False):
+    text: str
+    owner: str | None
+    answered: bool
+    line: int
+
+
+class _Facts(msgspec.Struct, array_like=True, frozen=True, gc=False):
+    narrative: bool
+    description: bool
+    criteria: list[str]
+    questions: list[_Question]
+    criteria_line: int
+    body_line: int
+    narrative_text: str
+
+
+class _Text(msgspec.Struct, array_like=True, frozen=True, gc=False):
+    """What a story entry keeps until a command asks for it: the front matter text, the facts."""
+
+    front_matter: str
+    facts: _Facts
+
+
+class _Broken(msgspec.Struct, array_like=True, frozen=True, gc=False):
+    """Why a file cannot be read (model.Unreadable without its paths)."""
+
+    line: int
+    column: int
+    rule: str
+    message: str
+    id: str
+
+
+class _Entry(msgspec.Struct, array_like=True, gc=False):
+    """One story file: its identity when read, the digest of its bytes, and what it gave.
+
+    ``kind``: "s" a story (``data`` its front matter, ``detail`` a _Text), "p" a placement (the
+    front matter only), "u" a file that cannot be read as a story, "up" one read for its
+    placement (``detail`` a _Broken). ``detail`` and ``verdicts`` stay encoded until asked for:
+    most runs need neither for most stories."""
+
+    path: str
+    """Relative to the backlog folder."""
+    size: int
+    mtime: int
+    ino: int
+    ctime: int
+    settled: bool
+    digest: bytes
+    kind: Literal["s", "p", "u", "up"]
+    data: dict[str, Any] | None
+    detail: msgspec.Raw
+    verdicts: msgspec.Raw
+    """{kind: [context, rows]}, as ready.Memo keeps them."""
+
+
+_ENTRIES = msgspec.msgpack.Decoder(list[_Entry])
+_TEXT = msgspec.msgpack.Decoder(_Text)
+_BROKEN = msgspec.msgpack.Decoder(_Broken)
+_ANY = msgspec.msgpack.Decoder()
+_ENCODER = msgspec.msgpack.Encoder()
+_NOTHING = msgspec.Raw(_ENCODER.encode(None))
+_NO_VERDICTS = msgspec.Raw(_ENCODER.encode({}))
 
 
 def folder(config: Config) -> Path:
@@ -82,7 +145,7 @@ def _source_stamp() -> list[Any]:
     for path in sorted(package.rglob("*.py")):
         info = path.stat()
         stamp.append((str(path.relative_to(package)), info.st_size, info.st_mtime_ns))
-    for name in ("yaml", "_yaml", "jsonschema", "referencing", "jsonschema_specifications", "rpds"):
+    for name in ("yaml", "_yaml", "jsonschema", "referencing", "jsonschema_specifications", "rpds", "msgspec"):
         spec = find_spec(name)
         origin = spec.origin if spec is not None else None
         if origin and os.path.isfile(origin):
@@ -132,13 +195,15 @@ class Cache:
         self.folder = where or folder(config)
         self.root = str(config.backlog).rstrip("/") + "/"
         name = hashlib.blake2b(str(config.backlog).encode(), digest_size=8).hexdigest()
-        self.name = f"backlog-{name}.json"
+        self.name = f"backlog-{name}{SUFFIX}"
         self.key = run_key(config)
         self.reading: Reading = config.reading
-        self._old: dict[str, tuple[list[Any], bytes]] = {}
-        """Entries read from the file: path -> (entry, its JSON line)."""
-        self._new: dict[str, tuple[list[Any], bytes | None]] = {}
-        """Entries of this run's files: path -> (entry, its JSON line when unchanged)."""
+        self._old: dict[str, _Entry] = {}
+        """Entries read from the file, by path."""
+        self._new: dict[str, _Entry | _Fresh] = {}
+        """Entries of this run's files, by path: kept as read, or what this run read."""
+        self._verdicts: dict[str, dict[str, list[Any]]] = {}
+        """Verdicts this run found, by path: written into the entries when the file is saved."""
         self._pending: dict[str, tuple[Stat, int]] = {}
         self.changed = False
         self.hits = 0
@@ -152,38 +217,45 @@ class Cache:
         raw = _read_own(self.folder / self.name)
         if raw is None:
             return
+        head, _, body = raw.partition(b"\n")
         try:
-            head, _, body = raw.partition(b"\n")
             header = json.loads(head)
-            if not isinstance(header, dict) or header.get("format") != FORMAT or header.get("key") != self.key:
-                return
-            if header.get("crc") != zlib.crc32(body) or header.get("count") != body.count(b"\n"):
-                return
-            lines = body.split(b"\n")[:-1]
-            entries = json.loads(b"[" + b",".join(lines) + b"]") if lines else []
-        except (ValueError, RecursionError):
+        except ValueError:
             return
-        if not isinstance(entries, list) or len(entries) != len(lines):
+        if not isinstance(header, dict) or header.get("format") != FORMAT or header.get("key") != self.key:
             return
-        old: dict[str, tuple[list[Any], bytes]] = {}
-        for entry, line in zip(entries, lines, strict=True):
-            if not isinstance(entry, list) or len(entry) != 10 or not isinstance(entry[_PATH], str):
-                return
-            old[entry[_PATH]] = (entry, line)
-        self._old = old
+        if header.get("crc") != zlib.crc32(body):
+            return
+        try:
+            entries = _ENTRIES.decode(body)
+        except msgspec.DecodeError:
+            return
+        if header.get("count") != len(entries):
+            return
+        self._old = {entry.path: entry for entry in entries}
 
     def save(self) -> bool:
         """Write the cache file when this run changed what it holds. False when it could not be
         written (a read-only checkout): the next run reads the files again, nothing worse."""
         if not self.changed and self._new.keys() == self._old.keys():
             return True
-        lines = []
-        for entry, line in self._new.values():
-            lines.append(line if line is not None else _encode(entry))
-        body = b"".join(line + b"\n" for line in lines)
-        header = {"format": FORMAT, "groom": __version__, "key": self.key, "count": len(lines)}
+        entries = [self._entry(relative, found) for relative, found in self._new.items()]
+        try:
+            body, count = _ENCODER.encode(entries), len(entries)
+        except (TypeError, ValueError, OverflowError, UnicodeEncodeError):
+            body, count = _encode_each(entries)
+        header = {"format": FORMAT, "groom": __version__, "key": self.key, "count": count}
         header["crc"] = zlib.crc32(body)
         return edits.write_cache(self.folder, self.name, json.dumps(header).encode() + b"\n" + body)
+
+    def _entry(self, relative: str, found: _Entry | _Fresh) -> _Entry:
+        entry = found if isinstance(found, _Entry) else found.entry(relative)
+        verdicts = self._verdicts.get(relative)
+        if verdicts:
+            kept = _ANY.decode(entry.verdicts) if isinstance(found, _Entry) else {}
+            kept = {**kept, **verdicts} if isinstance(kept, dict) else verdicts
+            entry = msgspec.structs.replace(entry, verdicts=msgspec.Raw(_ENCODER.encode(kept)))
+        return entry
 
     # -- reading stories -----------------------------------------------------------------
 
@@ -195,24 +267,21 @@ class Cache:
         missing: list[str] = []
         now = time.time_ns()
         root, old, new, pending = self.root, self._old, self._new, self._pending
+        skip = len(root)
         for path in paths:
             info = _stat(path)
-            relative = path[len(root) :] if path.startswith(root) else path
-            found = old.get(relative)
+            relative = path[skip:] if path.startswith(root) else path
+            entry = old.get(relative)
             result: Loaded | None = None
-            if info is not None and found is not None:
-                entry, line = found
-                if (entry[_SIZE], entry[_MTIME], entry[_INO], entry[_CTIME]) == info:
-                    result = _decode(entry, path, cwd, placements, self.reading)
-                    kept: bytes | None = line
-                    if result is not None and entry[_SETTLED] is not True:
-                        result, settled = _confirm(path, entry, result, info, now)
-                        if settled:
-                            entry = [*entry[:_SETTLED], True, *entry[_SETTLED + 1 :]]
-                            self.changed = True
-                            kept = None
-                    if result is not None:
-                        new[relative] = (entry, kept)
+            if info is not None and entry is not None and (entry.size, entry.mtime, entry.ino, entry.ctime) == info:
+                result = self._decode(entry, path, cwd, placements)
+                if result is not None and not entry.settled:
+                    result, settled = _confirm(path, entry, result, info, now)
+                    if settled:
+                        entry = msgspec.structs.replace(entry, settled=True)
+                        self.changed = True
+                if result is not None:
+                    new[relative] = entry
             if result is None:
                 missing.append(path)
                 if info is not None:
@@ -223,6 +292,28 @@ class Cache:
         self.misses += len(missing)
         return known, missing
 
+    def _decode(self, entry: _Entry, path: str, cwd: str, placements: bool) -> Loaded | None:
+        """What an entry holds, as this run asks for it (a Story, a Placement or an Unreadable),
+        or None when it cannot answer that (a placement when the story is wanted) or is not sound."""
+        kind = entry.kind
+        shown = display_path(path, cwd)
+        if kind in ("s", "p") and entry.data is not None and len(entry.digest) == DIGEST_BYTES:
+            digest = int.from_bytes(entry.digest, "big")
+            if placements:
+                return Placement(path, shown, entry.data, digest)
+            if kind == "s":
+                fields = self.reading.fields
+                fill = _Filler(entry.detail, path, digest, self.reading)
+                return deferred_story(path, shown, entry.data, digest, fields, fill)
+            return None
+        if kind == "u" or (kind == "up" and placements):
+            try:
+                broken = _BROKEN.decode(entry.detail)
+            except msgspec.DecodeError:
+                return None
+            return Unreadable(path, shown, broken.line, broken.column, broken.rule, broken.message, broken.id)
+        return None
+
     def keep(self, paths: list[str], results: Iterable[Loaded], placements: bool) -> None:
         """Remember what reading ``paths`` (those recall() said to read) gave, in order."""
         root = self.root
@@ -232,26 +323,21 @@ class Cache:
                 continue
             info, read_at = taken
             relative = path[len(root) :] if path.startswith(root) else path
-            digest = 0
-            if isinstance(result, Story):
-                digest, kind = result.digest, "s"
-                payload: list[Any] = [result.data, result.front_matter, _facts_row(result.facts)]
-            elif isinstance(result, Placement):
-                digest, kind, payload = result.digest, "p", [result.data]
-            else:
-                kind = "up" if placements else "u"
-                payload = [result.line, result.column, result.rule, result.message, result.id]
-            entry = [relative, *info, _settled(info, read_at), digest, kind, payload, {}]
-            self._new[relative] = (entry, None)
+            self._new[relative] = _Fresh(info, _settled(info, read_at), result, placements)
             self.changed = True
 
     # -- verdicts (ready.Memo) ------------------------------------------------------------
 
     def recall_verdict(self, kind: str, story: Story, context: list[Any]) -> list[Any] | None:
-        entry = self._story_entry(story)
-        if entry is None:
+        relative = story.path[len(self.root) :] if story.path.startswith(self.root) else story.path
+        found = self._new.get(relative)
+        if not isinstance(found, _Entry) or found.kind != "s" or found.digest != _digest_bytes(story.digest):
             return None
-        kept = entry[_VERDICTS].get(kind) if isinstance(entry[_VERDICTS], dict) else None
+        try:
+            verdicts = _ANY.decode(found.verdicts)
+        except msgspec.DecodeError:
+            return None
+        kept = verdicts.get(kind) if isinstance(verdicts, dict) else None
         if not isinstance(kept, list) or len(kept) != 2 or kept[0] != context or not isinstance(kept[1], list):
             return None
         return kept[1]
@@ -259,24 +345,125 @@ class Cache:
     def keep_verdict(self, kind: str, story: Story, context: list[Any], rows: list[Any]) -> None:
         relative = story.path[len(self.root) :] if story.path.startswith(self.root) else story.path
         found = self._new.get(relative)
-        if found is None or found[0][_KIND] != "s" or found[0][_DIGEST] != story.digest:
+        if found is None or found.digest != _digest_bytes(story.digest):
             return
-        entry = found[0]
-        verdicts = dict(entry[_VERDICTS]) if isinstance(entry[_VERDICTS], dict) else {}
-        verdicts[kind] = [context, rows]
-        self._new[relative] = ([*entry[:_VERDICTS], verdicts], None)
+        if found.kind != "s":
+            return
+        self._verdicts.setdefault(relative, {})[kind] = [context, rows]
         self.changed = True
-
-    def _story_entry(self, story: Story) -> list[Any] | None:
-        relative = story.path[len(self.root) :] if story.path.startswith(self.root) else story.path
-        found = self._new.get(relative)
-        if found is None or found[0][_KIND] != "s" or found[0][_DIGEST] != story.digest:
-            return None
-        return found[0]
 
     @property
     def memo(self) -> _Memo:
         return _Memo(self)
+
+
+DIGEST_BYTES = 16
+"""storyfile.digest is BLAKE2b-128."""
+
+
+def _digest_bytes(digest: int) -> bytes:
+    return digest.to_bytes(DIGEST_BYTES, "big")
+
+
+def _encode_each(entries: list[_Entry]) -> tuple[bytes, int]:
+    """(a msgpack array of the entries that can be written, how many): front matter msgpack
+    cannot hold (an integer beyond 64 bits, text that is not valid UTF-8) is read every run."""
+    kept = []
+    for entry in entries:
+        try:
+            kept.append(_ENCODER.encode(entry))
+        except (TypeError, ValueError, OverflowError, UnicodeEncodeError):
+            continue
+    return b"\xdd" + len(kept).to_bytes(4, "big") + b"".join(kept), len(kept)
+
+
+class _Fresh:
+    """What this run read of a file, made into an entry only when the cache is written."""
+
+    __slots__ = ("digest", "info", "placements", "result", "settled")
+
+    def __init__(self, info: Stat, settled: bool, result: Loaded, placements: bool) -> None:
+        self.info = info
+        self.settled = settled
+        self.result = result
+        self.placements = placements
+        self.digest = _digest_bytes(result.digest) if not isinstance(result, Unreadable) else b""
+
+    @property
+    def kind(self) -> str:
+        if isinstance(self.result, Story):
+            return "s"
+        if isinstance(self.result, Placement):
+            return "p"
+        return "up" if self.placements else "u"
+
+    def entry(self, relative: str) -> _Entry:
+        result = self.result
+        data: dict[str, Any] | None = None
+        detail = _NOTHING
+        if isinstance(result, Story):
+            data = result.data
+            facts = result.facts
+            questions = [(q.text, q.owner, q.answered, q.line) for q in facts.questions]
+            text = (
+                result.front_matter,
+                (
+                    facts.narrative,
+                    facts.description,
+                    facts.criteria,
+                    questions,
+                    facts.criteria_line,
+                    facts.body_line,
+                    facts.narrative_text,
+                ),
+            )
+            detail = msgspec.Raw(_ENCODER.encode(text))
+        elif isinstance(result, Placement):
+            data = result.data
+        else:
+            broken = (result.line, result.column, result.rule, result.message, result.id)
+            detail = msgspec.Raw(_ENCODER.encode(broken))
+        kind: Any = self.kind
+        return _Entry(relative, *self.info, self.settled, self.digest, kind, data, detail, _NO_VERDICTS)
+
+
+class _Filler:
+    """Decodes a cached story's front matter text and facts when a command first asks. An
+    entry that does not decode (a cache that lies under a valid checksum) is not believed: the
+    file is read again, and must still be the bytes the entry was made from."""
+
+    __slots__ = ("digest", "path", "raw", "reading")
+
+    def __init__(self, raw: msgspec.Raw, path: str, digest: int, reading: Reading) -> None:
+        self.raw = raw
+        self.path = path
+        self.digest = digest
+        self.reading = reading
+
+    def __call__(self) -> tuple[str, Facts]:
+        try:
+            text = _TEXT.decode(self.raw)
+        except msgspec.DecodeError:
+            return self._read_again()
+        facts = text.facts
+        questions = tuple(Question(q.text, q.owner, q.answered, q.line) for q in facts.questions)
+        return text.front_matter, Facts(
+            facts.narrative,
+            facts.description,
+            tuple(facts.criteria),
+            questions,
+            facts.criteria_line,
+            facts.body_line,
+            facts.narrative_text,
+        )
+
+    def _read_again(self) -> tuple[str, Facts]:
+        from groom.backlog import load_story
+
+        story = load_story(self.path, os.getcwd(), self.reading)
+        if isinstance(story, Story) and story.digest == self.digest:
+            return story.front_matter, story.facts
+        raise GroomError(f"{self.path} changed while groom was reading it; run the command again")
 
 
 class _Memo:
@@ -317,88 +504,18 @@ def _read_own(path: Path) -> bytes | None:
         os.close(fd)
 
 
-def _confirm(path: str, entry: list[Any], result: Loaded, info: Stat, now: int) -> tuple[Loaded | None, bool]:
+def _confirm(path: str, entry: _Entry, result: Loaded, info: Stat, now: int) -> tuple[Loaded | None, bool]:
     """An entry read around the time its file last changed: trusted only when the bytes are
     still those it was read from (then, once its times are old enough, settled)."""
-    if entry[_KIND] in ("u", "up"):
+    if entry.kind in ("u", "up"):
         return None, False  # no digest to compare: read it again
     try:
         raw = storyfile.read_bytes(path)
     except (GroomError, OSError):  # unreadable now: read it again the usual way, which says why
         return None, False
-    if storyfile.digest(raw) != entry[_DIGEST]:
+    if _digest_bytes(storyfile.digest(raw)) != entry.digest:
         return None, False
     return result, _settled(info, now)
-
-
-def _encode(entry: list[Any]) -> bytes:
-    # ensure_ascii: text that is not valid UTF-8 on its own (a lone surrogate) still encodes.
-    return json.dumps(entry, separators=(",", ":")).encode()
-
-
-def _facts_row(facts: Facts) -> list[Any]:
-    questions = [[q.text, q.owner, q.answered, q.line] for q in facts.questions]
-    return [
-        facts.narrative,
-        facts.description,
-        list(facts.criteria),
-        questions,
-        facts.criteria_line,
-        facts.body_line,
-        facts.narrative_text,
-    ]
-
-
-def _facts(row: Any) -> Facts | None:
-    if not isinstance(row, list) or len(row) != 7:
-        return None
-    narrative, description, criteria, questions, criteria_line, body_line, narrative_text = row
-    if not (
-        type(narrative) is bool
-        and type(description) is bool
-        and type(criteria_line) is int
-        and type(body_line) is int
-        and type(narrative_text) is str
-        and isinstance(criteria, list)
-        and all(type(item) is str for item in criteria)
-        and isinstance(questions, list)
-    ):
-        return None
-    asked = []
-    for question in questions:
-        if not isinstance(question, list) or len(question) != 4:
-            return None
-        text, owner, answered, line = question
-        if type(text) is not str or not (owner is None or type(owner) is str):
-            return None
-        if type(answered) is not bool or type(line) is not int:
-            return None
-        asked.append(Question(text, owner, answered, line))
-    return Facts(narrative, description, tuple(criteria), tuple(asked), criteria_line, body_line, narrative_text)
-
-
-def _decode(entry: list[Any], path: str, cwd: str, placements: bool, reading: Reading) -> Loaded | None:
-    """What an entry holds, as this run asks for it (a Story, a Placement or an Unreadable),
-    or None when it cannot answer that (a placement when the story is wanted) or is not sound."""
-    kind, payload, digest = entry[_KIND], entry[_PAYLOAD], entry[_DIGEST]
-    if not isinstance(payload, list) or type(digest) is not int:
-        return None
-    shown = display_path(path, cwd)
-    if kind == "s" and len(payload) == 3:
-        data, front_matter, row = payload
-        if not isinstance(data, dict) or type(front_matter) is not str:
-            return None
-        if placements:
-            return Placement(path, shown, data, digest)
-        facts = _facts(row)
-        return None if facts is None else Story(path, shown, data, front_matter, facts, digest, reading.fields)
-    if kind == "p" and len(payload) == 1 and placements and isinstance(payload[0], dict):
-        return Placement(path, shown, payload[0], digest)
-    if kind in ("u", "up") and len(payload) == 5 and (placements or kind == "u"):
-        line, column, rule, message, story_id = payload
-        if type(line) is int and type(column) is int and all(type(v) is str for v in (rule, message, story_id)):
-            return Unreadable(path, shown, line, column, rule, message, story_id)
-    return None
 
 
 def open_cache(config: Config, enabled: bool | None = None) -> Cache | None:

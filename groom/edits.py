@@ -235,14 +235,15 @@ def write_cache(folder: Path, name: str, raw: bytes) -> bool:
 
 
 def clear_cache(folder: Path) -> int:
-    """``groom cache clear``: remove the cache files groom wrote in ``folder`` (its ``*.json``,
+    """``groom cache clear``: remove the cache files groom wrote in ``folder`` (``backlog-*``,
     its ``.gitignore``, then the folder when nothing else is left). The number of files removed."""
     if not folder.is_dir():
         return 0
     removed = 0
     try:
         for path in sorted(folder.iterdir()):
-            ours = path.name.endswith(".json") or path.name == ".gitignore" or path.name.startswith(TEMP_PREFIX)
+            name = path.name
+            ours = name.startswith(("backlog-", TEMP_PREFIX)) or name == ".gitignore"
             if ours and path.is_file() and not path.is_symlink():
                 path.unlink()
                 removed += 1

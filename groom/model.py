@@ -192,6 +192,53 @@ class Story(Fields):
         return (Story, args)
 
 
+class _DeferredStory(Story):
+    """A story whose front matter text and body facts are filled in when first asked for (the
+    warm cache decodes them only for the stories a command looks at). Until then those two
+    slots are empty, and an empty slot's lookup falls through to ``__getattr__``."""
+
+    __slots__ = ("_fill",)
+    _fill: Callable[[], tuple[str, Facts]]
+
+    def __getattr__(self, name: str) -> Any:
+        if name not in ("front_matter", "facts"):
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        front_matter, facts = self._fill()
+        object.__setattr__(self, "front_matter", front_matter)
+        object.__setattr__(self, "facts", facts)
+        return front_matter if name == "front_matter" else facts
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Story):
+            return NotImplemented
+        return all(getattr(self, f) == getattr(other, f) for f in Story.__dataclass_fields__)
+
+    __hash__ = Story.__hash__
+
+
+def deferred_story(
+    path: str,
+    display: str,
+    data: dict[str, Any],
+    digest: int,
+    fields: FieldMap,
+    fill: Callable[[], tuple[str, Facts]],
+) -> Story:
+    """A Story whose ``front_matter`` and ``facts`` come from ``fill()`` when first read. It is a
+    Story in every other way: equal to, and pickled as, the Story ``fill()`` completes."""
+    story = object.__new__(_DeferredStory)
+    for name, value in (
+        ("path", path),
+        ("display", display),
+        ("data", data),
+        ("digest", digest),
+        ("fields", fields),
+        ("_fill", fill),
+    ):
+        object.__setattr__(story, name, value)
+    return story
+
+
 @dataclass(frozen=True, slots=True)
 class Placement(Placed):
     """What ordering needs of a story, read cheaply: its front matter, not its body."""

@@ -12,8 +12,12 @@ import json
 import os
 import random
 import shutil
+import zlib
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import msgspec
 import pytest
 
 from groom import cache as cache_module
@@ -273,7 +277,7 @@ def test_every_read_command_answers_alike_with_and_without_the_cache(
             write_alike(groom, project, write, monkeypatch)
             done.append(" ".join(write))
     # The walk really went through the cache: it holds the files it last read.
-    assert list((project.root / cache_module.FOLDER).glob("backlog-*.json"))
+    assert list((project.root / cache_module.FOLDER).glob("backlog-*"))
 
 
 def test_the_cache_is_used_and_a_changed_file_is_read_again(project: Project, groom: Runner) -> None:
@@ -282,7 +286,7 @@ def test_the_cache_is_used_and_a_changed_file_is_read_again(project: Project, gr
     first = groom("check")
     assert first.code == 0, first
     folder = project.root / cache_module.FOLDER
-    assert len(list(folder.glob("backlog-*.json"))) == 1
+    assert len(list(folder.glob("backlog-*"))) == 1
     assert (folder / ".gitignore").read_text().endswith("*\n")
     project.story("S-3", status="ready", value=None)  # no value: not ready any more
     second = groom("check")
@@ -323,7 +327,7 @@ def test_groom_cache_clear_and_groom_cache_dir(
     elsewhere = tmp_path / "elsewhere"
     monkeypatch.setenv(cache_module.ENVIRONMENT, str(elsewhere))
     groom("check")
-    assert list(elsewhere.glob("backlog-*.json")) and not folder.exists()
+    assert list(elsewhere.glob("backlog-*")) and not folder.exists()
     assert groom("cache", "clear").code == 0
     assert not elsewhere.exists()
 
@@ -335,7 +339,7 @@ def _damage(project: Project, groom: Runner, change: object) -> None:
     project.story("S-4", status="ready", value=None)
     expected = groom("--no-cache", "check")
     assert groom("check").out == expected.out
-    (cache_file,) = (project.root / cache_module.FOLDER).glob("backlog-*.json")
+    (cache_file,) = (project.root / cache_module.FOLDER).glob("backlog-*")
     assert callable(change)
     change(cache_file)
     again = groom("check")
@@ -345,31 +349,40 @@ def _damage(project: Project, groom: Runner, change: object) -> None:
 
 
 def _lie(cache_file: Path, edit: object) -> None:
-    """Rewrite entries, with a checksum that matches: a cache that parses but says wrong things."""
+    """Rewrite entries, with a checksum that matches: a cache that parses but says wrong things.
+    An entry is [path, size, mtime_ns, ino, ctime_ns, settled, digest, kind, data, detail,
+    verdicts] (groom/cache.py's _Entry)."""
     head, _, body = cache_file.read_bytes().partition(b"\n")
-    lines = [json.loads(line) for line in body.split(b"\n")[:-1]]
+    entries = msgspec.msgpack.decode(body)
     assert callable(edit)
-    for entry in lines:
+    for entry in entries:
         edit(entry)
-    new_body = b"".join(json.dumps(entry).encode() + b"\n" for entry in lines)
+    new_body = msgspec.msgpack.encode(entries)
     header = json.loads(head)
-    import zlib
-
     header["crc"] = zlib.crc32(new_body)
     cache_file.write_bytes(json.dumps(header).encode() + b"\n" + new_body)
+
+
+def _verdicts(entry: list[Any], change: Callable[[dict[str, Any]], object]) -> None:
+    change(entry[10])
 
 
 @pytest.mark.parametrize(
     "change",
     [
         pytest.param(lambda f: f.write_bytes(f.read_bytes()[: len(f.read_bytes()) // 2]), id="truncated"),
-        pytest.param(lambda f: f.write_bytes(f.read_bytes().replace(b'"S-4"', b'"S-5"')), id="corrupt"),
-        pytest.param(lambda f: f.write_bytes(b"\x80garbage\n\x00"), id="not-json"),
+        pytest.param(lambda f: f.write_bytes(f.read_bytes().replace(b"S-4", b"S-5")), id="corrupt"),
+        pytest.param(lambda f: f.write_bytes(b"\x80garbage\n\x00"), id="not-ours"),
         pytest.param(lambda f: f.write_bytes(f.read_bytes().replace(b'"format": 1', b'"format": 99')), id="format"),
         pytest.param(lambda f: f.write_bytes(f.read_bytes().replace(b'"key": "', b'"key": "0')), id="other-key"),
-        pytest.param(lambda f: _lie(f, lambda e: e.__setitem__(8, "not a payload")), id="wrong-types"),
-        pytest.param(lambda f: _lie(f, lambda e: e[9].update(findings=[[], [[1, 1, 2, 3]]])), id="bad-verdict"),
+        pytest.param(lambda f: _lie(f, lambda e: e.__setitem__(8, "not a front matter")), id="wrong-types"),
+        pytest.param(lambda f: _lie(f, lambda e: e.__setitem__(9, b"\x93not text")), id="wrong-detail"),
+        pytest.param(
+            lambda f: _lie(f, lambda e: _verdicts(e, lambda v: v.update(findings=[[], [[1, 1, 2, 3]]]))),
+            id="bad-verdict",
+        ),
         pytest.param(lambda f: _lie(f, lambda e: e.__setitem__(7, "z")), id="unknown-kind"),
+        pytest.param(lambda f: _lie(f, lambda e: e.__setitem__(6, b"short")), id="short-digest"),
     ],
 )
 def test_a_damaged_cache_is_ignored_and_rebuilt(project: Project, groom: Runner, change: object) -> None:
@@ -382,11 +395,11 @@ def test_a_cache_written_by_someone_else_or_a_link_is_not_trusted(project: Proje
 
     def foreign(cache_file: Path) -> None:
         # A cache that says S-4 is ready, planted by another user: it must not be believed.
-        _lie(cache_file, lambda e: e[9].clear() if e[0] == "S-4.md" else None)
+        _lie(cache_file, lambda e: _verdicts(e, lambda v: v.clear()) if e[0] == "S-4.md" else None)
         os.chown(cache_file, 4242, 4242)
 
     _damage(project, groom, foreign)
-    (cache_file,) = (project.root / cache_module.FOLDER).glob("backlog-*.json")
+    (cache_file,) = (project.root / cache_module.FOLDER).glob("backlog-*")
     assert cache_file.stat().st_uid == os.geteuid()  # replaced by this user's own
 
 

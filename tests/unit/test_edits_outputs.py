@@ -96,17 +96,17 @@ def test_a_cache_that_cannot_be_written_is_only_skipped(tmp_path: Path, monkeypa
 def test_clearing_removes_only_what_groom_wrote(tmp_path: Path) -> None:
     folder = tmp_path / ".groom_cache"
     assert edits.clear_cache(folder) == 0
-    edits.write_cache(folder, "a.json", b"{}")
-    edits.write_cache(folder, "b.json", b"{}")
+    edits.write_cache(folder, "backlog-a.msgpack", b"{}")
+    edits.write_cache(folder, "backlog-b.json", b"{}")  # an older groom's cache file
     (folder / f"{edits.TEMP_PREFIX}x{edits.TEMP_SUFFIX}").write_text("left by a crash")
     assert edits.clear_cache(folder) == 4
     assert not folder.exists()
 
-    edits.write_cache(folder, "a.json", b"{}")
+    edits.write_cache(folder, "backlog-a.msgpack", b"{}")
     (folder / "notes.txt").write_text("someone's")
-    (folder / "link.json").symlink_to(folder / "notes.txt")
-    assert edits.clear_cache(folder) == 2  # a.json and .gitignore; not the notes, not the link
-    assert sorted(p.name for p in folder.iterdir()) == ["link.json", "notes.txt"]
+    (folder / "backlog-link").symlink_to(folder / "notes.txt")
+    assert edits.clear_cache(folder) == 2  # the cache file and .gitignore; not the notes, not the link
+    assert sorted(p.name for p in folder.iterdir()) == ["backlog-link", "notes.txt"]
 
 
 def test_a_cache_that_cannot_be_cleared_says_why(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
