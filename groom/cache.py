@@ -205,6 +205,7 @@ class Cache:
         self._verdicts: dict[str, dict[str, list[Any]]] = {}
         """Verdicts this run found, by path: written into the entries when the file is saved."""
         self._pending: dict[str, tuple[Stat, int]] = {}
+        self._checked = False
         self.changed = False
         self.hits = 0
         self.misses = 0
@@ -233,6 +234,19 @@ class Cache:
         if header.get("count") != len(entries):
             return
         self._old = {entry.path: entry for entry in entries}
+        self._checked = header.get("schemas") == self.key
+
+    @property
+    def schemas_checked(self) -> bool:
+        """Whether a run with this key built the schemas without a ConfigError (the key holds
+        their bytes, the config, groom and the libraries: building them again gives the same)."""
+        return self._checked
+
+    @schemas_checked.setter
+    def schemas_checked(self, checked: bool) -> None:
+        if checked != self._checked:
+            self._checked = checked
+            self.changed = True
 
     def save(self) -> bool:
         """Write the cache file when this run changed what it holds. False when it could not be
@@ -245,6 +259,8 @@ class Cache:
         except (TypeError, ValueError, OverflowError, UnicodeEncodeError):
             body, count = _encode_each(entries)
         header = {"format": FORMAT, "groom": __version__, "key": self.key, "count": count}
+        if self._checked:
+            header["schemas"] = self.key
         header["crc"] = zlib.crc32(body)
         return edits.write_cache(self.folder, self.name, json.dumps(header).encode() + b"\n" + body)
 

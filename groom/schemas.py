@@ -45,6 +45,31 @@ class Schemas:
     ready: Schema
 
 
+class _DeferredSchemas(Schemas):
+    """Schemas built when a story is first judged: a warm run whose verdicts all come from the
+    cache never imports jsonschema (a third of its time). Only for schemas already checked with
+    these very bytes, config and libraries (the cache's key): a broken one is named at start-up
+    by the run that first sees it, as load() does."""
+
+    __slots__ = ("_build",)
+    _build: Callable[[], Schemas]
+
+    def __getattr__(self, name: str) -> Any:
+        if name not in ("story", "ready"):
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        built = self._build()
+        object.__setattr__(self, "story", built.story)
+        object.__setattr__(self, "ready", built.ready)
+        return built.story if name == "story" else built.ready
+
+
+def deferred(config: Config) -> Schemas:
+    """load(config) when a story is first judged, for schemas known to load (see _DeferredSchemas)."""
+    schemas = object.__new__(_DeferredSchemas)
+    object.__setattr__(schemas, "_build", lambda: load(config))
+    return schemas
+
+
 def config_resource(config: Config) -> dict[str, Any]:
     """The generated ``urn:groom:config`` schema: the team's agreements as ``$defs``."""
     prefixes = "|".join(re.escape(prefix) for prefix in config.id_prefixes)

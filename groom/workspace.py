@@ -117,7 +117,15 @@ class Workspace:
 
     @cached_property
     def schemas(self) -> schemas_module.Schemas:
-        return schemas_module.load(self.config)
+        """Both validators, built now (a broken schema is a ConfigError before any file is
+        read), or when first needed if the warm cache says these schemas were built before."""
+        cache = self.cache
+        if cache is not None and cache.schemas_checked:
+            return schemas_module.deferred(self.config)
+        built = schemas_module.load(self.config)
+        if cache is not None:
+            cache.schemas_checked = True
+        return built
 
     @cached_property
     def judge(self) -> ready_module.Judge:
