@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from groom import facts as facts_module
-from groom import storyfile, yamlio
+from groom import records, storyfile, yamlio
 from groom.config import Config
 from groom.edits import TEMP_PREFIX, TEMP_SUFFIX
 from groom.errors import ConfigError, FrontMatterError, YamlError
@@ -246,15 +246,32 @@ def _load_chunk(paths: list[str], cwd: str, placements: bool = False, reading: R
             gc.enable()
 
 
+def _load_packed(paths: list[str], cwd: str, placements: bool, reading: Reading) -> records.Packed:
+    return records.pack(_load_chunk(paths, cwd, placements, reading))
+
+
 def _load_many(paths: list[str], cwd: str, placements: bool = False, reading: Reading = PLAIN) -> list[Loaded]:
-    """Load files; on Linux a large backlog is shared with one forked process per extra core."""
-    return _shared(_load_chunk, paths, cwd, placements, reading)
+    """Load files; on Linux a large backlog is shared with one forked process per extra core,
+    which hands its stories back as msgpack records (records.py): five times cheaper than
+    pickling them, and their text and facts are decoded only when a command asks."""
+
+    def unpack(chunk: list[str], packed: records.Packed) -> list[Loaded]:
+        return records.unpack(packed, chunk, [display_path(path, cwd) for path in chunk], placements, reading)
+
+    return _shared(_load_chunk, paths, cwd, placements, reading, hand_over=(_load_packed, unpack))
 
 
-def _shared(work: Callable[..., list[T]], items: list[Any], *args: Any) -> list[T]:
+HandOver = tuple[Callable[..., Any], Callable[[list[Any], Any], list[T]]]
+"""(what a child runs instead of the work, how this process turns its answer into results)."""
+
+
+def _shared(
+    work: Callable[..., list[T]], items: list[Any], *args: Any, hand_over: HandOver[T] | None = None
+) -> list[T]:
     """``work(items, *args)``, the items shared with one forked process per extra core when
     there are many (on Linux). YAML parsing is the floor of a run, so the work is split in even
-    shares: the children take theirs and this process does its own meanwhile instead of waiting."""
+    shares: the children take theirs and this process does its own meanwhile instead of waiting.
+    With ``hand_over``, a child's share comes back in the form it chooses (records, say)."""
     cores = min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 8)
     if len(items) < PARALLEL_FROM or cores < 2 or sys.platform != "linux":
         return work(items, *args)
@@ -270,11 +287,14 @@ def _shared(work: Callable[..., list[T]], items: list[Any], *args: Any) -> list[
         pool = ProcessPoolExecutor(cores - 1, mp_context=multiprocessing.get_context("fork"))
     except OSError:  # no semaphores in this sandbox: the slow path still gives the answer
         return work(items, *args)
+    child = hand_over[0] if hand_over is not None else work
     with pool:
-        futures = [pool.submit(work, rest[i : i + size], *args) for i in range(0, len(rest), size)]
+        chunks = [rest[i : i + size] for i in range(0, len(rest), size)]
+        futures = [pool.submit(child, chunk, *args) for chunk in chunks]
         results = work(items[:own], *args)
-        for future in futures:
-            results.extend(future.result())
+        for chunk, future in zip(chunks, futures, strict=True):
+            found = future.result()
+            results.extend(hand_over[1](chunk, found) if hand_over is not None else found)
     return results
 
 

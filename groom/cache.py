@@ -38,17 +38,17 @@ import zlib
 from collections.abc import Iterable
 from importlib.util import find_spec
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import msgspec
 
-from groom import __version__, edits, storyfile
+from groom import __version__, edits, records, storyfile
 from groom.backlog import Loaded, display_path
 from groom.config import Config
 from groom.errors import GroomError
-from groom.facts import Facts, Question
-from groom.model import Placement, Story, Unreadable, deferred_story
+from groom.model import Story, Unreadable
 from groom.naming import Reading
+from groom.records import ENCODER, Record, detail_of, digest_bytes, encode_all, row
 
 FORMAT = 2
 """The layout of a cache file; a file of another layout is ignored."""
@@ -65,47 +65,10 @@ MAX_BYTES = 1 << 31
 Stat = tuple[int, int, int, int]
 
 
-class _Question(msgspec.Struct, array_like=True, frozen=True, gc=False):
-    text: str
-    owner: str | None
-    answered: bool
-    line: int
-
-
-class _Facts(msgspec.Struct, array_like=True, frozen=True, gc=False):
-    narrative: bool
-    description: bool
-    criteria: list[str]
-    questions: list[_Question]
-    criteria_line: int
-    body_line: int
-    narrative_text: str
-
-
-class _Text(msgspec.Struct, array_like=True, frozen=True, gc=False):
-    """What a story entry keeps until a command asks for it: the front matter text, the facts."""
-
-    front_matter: str
-    facts: _Facts
-
-
-class _Broken(msgspec.Struct, array_like=True, frozen=True, gc=False):
-    """Why a file cannot be read (model.Unreadable without its paths)."""
-
-    line: int
-    column: int
-    rule: str
-    message: str
-    id: str
-
-
 class _Entry(msgspec.Struct, array_like=True, gc=False):
-    """One story file: its identity when read, the digest of its bytes, and what it gave.
-
-    ``kind``: "s" a story (``data`` its front matter, ``detail`` a _Text), "p" a placement (the
-    front matter only), "u" a file that cannot be read as a story, "up" one read for its
-    placement (``detail`` a _Broken). ``detail`` and ``verdicts`` stay encoded until asked for:
-    most runs need neither for most stories."""
+    """One story file: its identity when it was read, what reading it gave (a records.Record:
+    the digest of its bytes, its front matter, its text and facts kept encoded), and the
+    judge's verdicts, kept encoded until asked for."""
 
     path: str
     """Relative to the backlog folder."""
@@ -114,21 +77,15 @@ class _Entry(msgspec.Struct, array_like=True, gc=False):
     ino: int
     ctime: int
     settled: bool
-    digest: bytes
-    kind: Literal["s", "p", "u", "up"]
-    data: dict[str, Any] | None
-    detail: msgspec.Raw
+    partial: bool
+    """Read for its placement only (the front matter's ordering keys): it cannot give a story."""
+    record: Record
     verdicts: msgspec.Raw
     """{kind: [context, rows]}, as ready.Memo keeps them."""
 
 
 _ENTRIES = msgspec.msgpack.Decoder(list[_Entry])
-_TEXT = msgspec.msgpack.Decoder(_Text)
-_BROKEN = msgspec.msgpack.Decoder(_Broken)
 _ANY = msgspec.msgpack.Decoder()
-_ENCODER = msgspec.msgpack.Encoder()
-_NOTHING = msgspec.Raw(_ENCODER.encode(None))
-_NO_VERDICTS = msgspec.Raw(_ENCODER.encode({}))
 
 
 def folder(config: Config) -> Path:
@@ -254,24 +211,27 @@ class Cache:
         if not self.changed and self._new.keys() == self._old.keys():
             return True
         entries = [self._entry(relative, found) for relative, found in self._new.items()]
-        try:
-            body, count = _ENCODER.encode(entries), len(entries)
-        except (TypeError, ValueError, OverflowError, UnicodeEncodeError):
-            body, count = _encode_each(entries)
+        body, refused = encode_all(entries)
+        if refused:  # front matter msgpack cannot hold (an integer beyond 64 bits): read every run
+            kept = [entry for index, entry in enumerate(entries) if index not in set(refused)]
+            body, refused = encode_all(kept)
+        count = len(entries) - len(refused)
         header = {"format": FORMAT, "groom": __version__, "key": self.key, "count": count}
         if self._checked:
             header["schemas"] = self.key
         header["crc"] = zlib.crc32(body)
         return edits.write_cache(self.folder, self.name, json.dumps(header).encode() + b"\n" + body)
 
-    def _entry(self, relative: str, found: _Entry | _Fresh) -> _Entry:
-        entry = found if isinstance(found, _Entry) else found.entry(relative)
+    def _entry(self, relative: str, found: _Entry | _Fresh) -> _Entry | tuple[Any, ...]:
+        """An entry as it will be written: as read, with this run's verdicts added."""
         verdicts = self._verdicts.get(relative)
+        if isinstance(found, _Fresh):
+            return found.entry(relative, verdicts or {})
         if verdicts:
-            kept = _ANY.decode(entry.verdicts) if isinstance(found, _Entry) else {}
+            kept = _ANY.decode(found.verdicts)
             kept = {**kept, **verdicts} if isinstance(kept, dict) else verdicts
-            entry = msgspec.structs.replace(entry, verdicts=msgspec.Raw(_ENCODER.encode(kept)))
-        return entry
+            return msgspec.structs.replace(found, verdicts=msgspec.Raw(ENCODER.encode(kept)))
+        return found
 
     # -- reading stories -----------------------------------------------------------------
 
@@ -290,7 +250,10 @@ class Cache:
             entry = old.get(relative)
             result: Loaded | None = None
             if info is not None and entry is not None and (entry.size, entry.mtime, entry.ino, entry.ctime) == info:
-                result = self._decode(entry, path, cwd, placements)
+                result = None
+                if placements or not entry.partial:
+                    shown = display_path(path, cwd)
+                    result = records.result(entry.record, path, shown, placements, self.reading)
                 if result is not None and not entry.settled:
                     result, settled = _confirm(path, entry, result, info, now)
                     if settled:
@@ -307,28 +270,6 @@ class Cache:
         self.hits += len(known)
         self.misses += len(missing)
         return known, missing
-
-    def _decode(self, entry: _Entry, path: str, cwd: str, placements: bool) -> Loaded | None:
-        """What an entry holds, as this run asks for it (a Story, a Placement or an Unreadable),
-        or None when it cannot answer that (a placement when the story is wanted) or is not sound."""
-        kind = entry.kind
-        shown = display_path(path, cwd)
-        if kind in ("s", "p") and entry.data is not None and len(entry.digest) == DIGEST_BYTES:
-            digest = int.from_bytes(entry.digest, "big")
-            if placements:
-                return Placement(path, shown, entry.data, digest)
-            if kind == "s":
-                fields = self.reading.fields
-                fill = _Filler(entry.detail, path, digest, self.reading)
-                return deferred_story(path, shown, entry.data, digest, fields, fill)
-            return None
-        if kind == "u" or (kind == "up" and placements):
-            try:
-                broken = _BROKEN.decode(entry.detail)
-            except msgspec.DecodeError:
-                return None
-            return Unreadable(path, shown, broken.line, broken.column, broken.rule, broken.message, broken.id)
-        return None
 
     def keep(self, paths: list[str], results: Iterable[Loaded], placements: bool) -> None:
         """Remember what reading ``paths`` (those recall() said to read) gave, in order."""
@@ -347,7 +288,11 @@ class Cache:
     def recall_verdict(self, kind: str, story: Story, context: list[Any]) -> list[Any] | None:
         relative = story.path[len(self.root) :] if story.path.startswith(self.root) else story.path
         found = self._new.get(relative)
-        if not isinstance(found, _Entry) or found.kind != "s" or found.digest != _digest_bytes(story.digest):
+        if (
+            not isinstance(found, _Entry)
+            or found.record.kind != "s"
+            or found.record.digest != digest_bytes(story.digest)
+        ):
             return None
         try:
             verdicts = _ANY.decode(found.verdicts)
@@ -361,9 +306,11 @@ class Cache:
     def keep_verdict(self, kind: str, story: Story, context: list[Any], rows: list[Any]) -> None:
         relative = story.path[len(self.root) :] if story.path.startswith(self.root) else story.path
         found = self._new.get(relative)
-        if found is None or found.digest != _digest_bytes(story.digest):
-            return
-        if found.kind != "s":
+        if isinstance(found, _Entry):
+            a_story, digest = found.record.kind == "s", found.record.digest
+        elif found is not None:
+            a_story, digest = isinstance(found.result, Story), found.digest
+        if found is None or not a_story or digest != digest_bytes(story.digest):
             return
         self._verdicts.setdefault(relative, {})[kind] = [context, rows]
         self.changed = True
@@ -373,113 +320,23 @@ class Cache:
         return _Memo(self)
 
 
-DIGEST_BYTES = 16
-"""storyfile.digest is BLAKE2b-128."""
-
-
-def _digest_bytes(digest: int) -> bytes:
-    return digest.to_bytes(DIGEST_BYTES, "big")
-
-
-def _encode_each(entries: list[_Entry]) -> tuple[bytes, int]:
-    """(a msgpack array of the entries that can be written, how many): front matter msgpack
-    cannot hold (an integer beyond 64 bits, text that is not valid UTF-8) is read every run."""
-    kept = []
-    for entry in entries:
-        try:
-            kept.append(_ENCODER.encode(entry))
-        except (TypeError, ValueError, OverflowError, UnicodeEncodeError):
-            continue
-    return b"\xdd" + len(kept).to_bytes(4, "big") + b"".join(kept), len(kept)
-
-
 class _Fresh:
     """What this run read of a file, made into an entry only when the cache is written."""
 
-    __slots__ = ("digest", "info", "placements", "result", "settled")
+    __slots__ = ("detail", "digest", "info", "partial", "result", "settled")
 
-    def __init__(self, info: Stat, settled: bool, result: Loaded, placements: bool) -> None:
+    def __init__(self, info: Stat, settled: bool, result: Loaded, partial: bool) -> None:
         self.info = info
         self.settled = settled
         self.result = result
-        self.placements = placements
-        self.digest = _digest_bytes(result.digest) if not isinstance(result, Unreadable) else b""
+        self.partial = partial
+        self.digest = b"" if isinstance(result, Unreadable) else digest_bytes(result.digest)
+        self.detail = detail_of(result) if isinstance(result, Story) else None
+        """A story's text and facts as the process that read it encoded them: not encoded twice."""
 
-    @property
-    def kind(self) -> str:
-        if isinstance(self.result, Story):
-            return "s"
-        if isinstance(self.result, Placement):
-            return "p"
-        return "up" if self.placements else "u"
-
-    def entry(self, relative: str) -> _Entry:
-        result = self.result
-        data: dict[str, Any] | None = None
-        detail = _NOTHING
-        if isinstance(result, Story):
-            data = result.data
-            facts = result.facts
-            questions = [(q.text, q.owner, q.answered, q.line) for q in facts.questions]
-            text = (
-                result.front_matter,
-                (
-                    facts.narrative,
-                    facts.description,
-                    facts.criteria,
-                    questions,
-                    facts.criteria_line,
-                    facts.body_line,
-                    facts.narrative_text,
-                ),
-            )
-            detail = msgspec.Raw(_ENCODER.encode(text))
-        elif isinstance(result, Placement):
-            data = result.data
-        else:
-            broken = (result.line, result.column, result.rule, result.message, result.id)
-            detail = msgspec.Raw(_ENCODER.encode(broken))
-        kind: Any = self.kind
-        return _Entry(relative, *self.info, self.settled, self.digest, kind, data, detail, _NO_VERDICTS)
-
-
-class _Filler:
-    """Decodes a cached story's front matter text and facts when a command first asks. An
-    entry that does not decode (a cache that lies under a valid checksum) is not believed: the
-    file is read again, and must still be the bytes the entry was made from."""
-
-    __slots__ = ("digest", "path", "raw", "reading")
-
-    def __init__(self, raw: msgspec.Raw, path: str, digest: int, reading: Reading) -> None:
-        self.raw = raw
-        self.path = path
-        self.digest = digest
-        self.reading = reading
-
-    def __call__(self) -> tuple[str, Facts]:
-        try:
-            text = _TEXT.decode(self.raw)
-        except msgspec.DecodeError:
-            return self._read_again()
-        facts = text.facts
-        questions = tuple(Question(q.text, q.owner, q.answered, q.line) for q in facts.questions)
-        return text.front_matter, Facts(
-            facts.narrative,
-            facts.description,
-            tuple(facts.criteria),
-            questions,
-            facts.criteria_line,
-            facts.body_line,
-            facts.narrative_text,
-        )
-
-    def _read_again(self) -> tuple[str, Facts]:
-        from groom.backlog import load_story
-
-        story = load_story(self.path, os.getcwd(), self.reading)
-        if isinstance(story, Story) and story.digest == self.digest:
-            return story.front_matter, story.facts
-        raise GroomError(f"{self.path} changed while groom was reading it; run the command again")
+    def entry(self, relative: str, verdicts: dict[str, list[Any]]) -> tuple[Any, ...]:
+        """The entry laid out as _Entry is encoded (written in the one encode of the file)."""
+        return (relative, *self.info, self.settled, self.partial, row(self.result, self.detail), verdicts)
 
 
 class _Memo:
@@ -523,13 +380,13 @@ def _read_own(path: Path) -> bytes | None:
 def _confirm(path: str, entry: _Entry, result: Loaded, info: Stat, now: int) -> tuple[Loaded | None, bool]:
     """An entry read around the time its file last changed: trusted only when the bytes are
     still those it was read from (then, once its times are old enough, settled)."""
-    if entry.kind in ("u", "up"):
+    if entry.record.kind == "u":
         return None, False  # no digest to compare: read it again
     try:
         raw = storyfile.read_bytes(path)
     except (GroomError, OSError):  # unreadable now: read it again the usual way, which says why
         return None, False
-    if _digest_bytes(storyfile.digest(raw)) != entry.digest:
+    if digest_bytes(storyfile.digest(raw)) != entry.record.digest:
         return None, False
     return result, _settled(info, now)
 

@@ -198,14 +198,16 @@ class _DeferredStory(Story):
     slots are empty, and an empty slot's lookup falls through to ``__getattr__``."""
 
     __slots__ = ("_fill",)
-    _fill: Callable[[], tuple[str, Facts]]
+    _fill: Callable[[], tuple[str, Facts]] | None
 
     def __getattr__(self, name: str) -> Any:
-        if name not in ("front_matter", "facts"):
+        fill = self._fill
+        if name not in ("front_matter", "facts") or fill is None:
             raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-        front_matter, facts = self._fill()
+        front_matter, facts = fill()
         object.__setattr__(self, "front_matter", front_matter)
         object.__setattr__(self, "facts", facts)
+        object.__setattr__(self, "_fill", None)  # what it decoded from can go
         return front_matter if name == "front_matter" else facts
 
     def __eq__(self, other: object) -> bool:
@@ -237,6 +239,12 @@ def deferred_story(
     ):
         object.__setattr__(story, name, value)
     return story
+
+
+def fill_of(story: Story) -> Callable[[], tuple[str, Facts]] | None:
+    """What a deferred story will fill its text and facts from; None once filled, or for a
+    story built whole."""
+    return story._fill if isinstance(story, _DeferredStory) else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,10 @@ from typing import Any
 import msgspec
 import pytest
 
+from groom import backlog as backlog_module
 from groom import cache as cache_module
+from groom import ready, schemas
+from groom.model import Story
 from tests.conftest import Project, Result, Runner
 
 SCHEMAS = Path(__file__).resolve().parents[2] / "groom" / "schemas"
@@ -295,6 +298,43 @@ def test_the_cache_is_used_and_a_changed_file_is_read_again(project: Project, gr
     assert second.out == groom("--no-cache", "check").out
 
 
+def test_a_warm_run_reads_judges_and_builds_nothing_it_has(
+    project: Project, groom: Runner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Warm, nothing changed: no story file is parsed, no story judged, no schema built; one
+    story edited: that story alone is read and judged again."""
+    for n in range(1, 6):
+        project.story(f"S-{n}", rank=f"a{n}", status="ready")
+    expected = groom("--no-cache", "check")
+    assert groom("check").out == expected.out
+    parsed: list[str] = []
+    judged: list[str] = []
+    built: list[str] = []
+    real_load, real_findings, real_schemas = backlog_module.load_story, ready.Judge._findings, schemas.load
+
+    def load_story(path: str, *args: Any) -> Any:
+        parsed.append(Path(path).name)
+        return real_load(path, *args)
+
+    def findings_of(judge: ready.Judge, story: Story) -> Any:
+        judged.append(story.id)
+        return real_findings(judge, story)
+
+    def load_schemas(*args: Any) -> Any:
+        built.append("schemas")
+        return real_schemas(*args)
+
+    monkeypatch.setattr(backlog_module, "load_story", load_story)
+    monkeypatch.setattr(ready.Judge, "_findings", findings_of)
+    monkeypatch.setattr(schemas, "load", load_schemas)
+    assert groom("check").out == expected.out
+    assert (parsed, judged, built) == ([], [], [])
+    project.story("S-3", status="ready", rank="a3", value=None)
+    again = groom("check")
+    assert (parsed, judged, built) == (["S-3.md"], ["S-3"], ["schemas"])
+    assert again.out == groom("--no-cache", "check").out and "S-3.md:4:1: error [dor/value]" in again.out
+
+
 def test_no_cache_and_the_config_switch_write_no_cache(project: Project, groom: CachedRunner) -> None:
     """Off unless asked: a cold run pays for writing the cache (BENCHMARKS.md), so CI does not."""
     project.story("S-1")
@@ -350,8 +390,8 @@ def _damage(project: Project, groom: Runner, change: object) -> None:
 
 def _lie(cache_file: Path, edit: object) -> None:
     """Rewrite entries, with a checksum that matches: a cache that parses but says wrong things.
-    An entry is [path, size, mtime_ns, ino, ctime_ns, settled, digest, kind, data, detail,
-    verdicts] (groom/cache.py's _Entry)."""
+    An entry is [path, size, mtime_ns, ino, ctime_ns, settled, partial, [digest, kind, data,
+    detail], verdicts] (groom/cache.py's _Entry, holding a records.Record)."""
     head, _, body = cache_file.read_bytes().partition(b"\n")
     entries = msgspec.msgpack.decode(body)
     assert callable(edit)
@@ -364,7 +404,7 @@ def _lie(cache_file: Path, edit: object) -> None:
 
 
 def _verdicts(entry: list[Any], change: Callable[[dict[str, Any]], object]) -> None:
-    change(entry[10])
+    change(entry[8])
 
 
 @pytest.mark.parametrize(
@@ -375,14 +415,14 @@ def _verdicts(entry: list[Any], change: Callable[[dict[str, Any]], object]) -> N
         pytest.param(lambda f: f.write_bytes(b"\x80garbage\n\x00"), id="not-ours"),
         pytest.param(lambda f: f.write_bytes(f.read_bytes().replace(b'"format": 1', b'"format": 99')), id="format"),
         pytest.param(lambda f: f.write_bytes(f.read_bytes().replace(b'"key": "', b'"key": "0')), id="other-key"),
-        pytest.param(lambda f: _lie(f, lambda e: e.__setitem__(8, "not a front matter")), id="wrong-types"),
-        pytest.param(lambda f: _lie(f, lambda e: e.__setitem__(9, b"\x93not text")), id="wrong-detail"),
+        pytest.param(lambda f: _lie(f, lambda e: e[7].__setitem__(2, "not a front matter")), id="wrong-types"),
+        pytest.param(lambda f: _lie(f, lambda e: e[7].__setitem__(3, b"\x93not text")), id="wrong-detail"),
         pytest.param(
             lambda f: _lie(f, lambda e: _verdicts(e, lambda v: v.update(findings=[[], [[1, 1, 2, 3]]]))),
             id="bad-verdict",
         ),
-        pytest.param(lambda f: _lie(f, lambda e: e.__setitem__(7, "z")), id="unknown-kind"),
-        pytest.param(lambda f: _lie(f, lambda e: e.__setitem__(6, b"short")), id="short-digest"),
+        pytest.param(lambda f: _lie(f, lambda e: e[7].__setitem__(1, "z")), id="unknown-kind"),
+        pytest.param(lambda f: _lie(f, lambda e: e[7].__setitem__(0, b"short")), id="short-digest"),
     ],
 )
 def test_a_damaged_cache_is_ignored_and_rebuilt(project: Project, groom: Runner, change: object) -> None:

@@ -1,0 +1,223 @@
+"""What reading a story file gave, as msgpack records: the hand-over from the processes that
+share a large backlog's reading, and the payload the warm cache keeps (groom/cache.py).
+
+A record is the digest of the file's bytes, its front matter (decoded at once: every command
+orders and indexes by it) and the rest, kept encoded (``detail``): the front matter text and the
+body's facts, or why the file cannot be read. ``detail`` is decoded only when a command first
+asks for a story's text or facts (model.deferred_story), so a command that needs neither for
+most stories does not pay for them. msgspec encodes and decodes records into typed structs at
+C speed: a value of the wrong type is a DecodeError, never a story built from it. Five times
+cheaper than pickling the Story objects (measured on 5,000 stories: 36 ms against 162 ms).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from typing import Any, Literal
+
+import msgspec
+
+from groom.errors import GroomError
+from groom.facts import Facts, Question
+from groom.model import Placement, Story, Unreadable, deferred_story, fill_of
+from groom.naming import PLAIN, Reading
+
+DIGEST_BYTES = 16
+"""storyfile.digest is BLAKE2b-128."""
+
+
+class _Question(msgspec.Struct, array_like=True, frozen=True, gc=False):
+    text: str
+    owner: str | None
+    answered: bool
+    line: int
+
+
+class _Facts(msgspec.Struct, array_like=True, frozen=True, gc=False):
+    narrative: bool
+    description: bool
+    criteria: list[str]
+    questions: list[_Question]
+    criteria_line: int
+    body_line: int
+    narrative_text: str
+
+
+class _Text(msgspec.Struct, array_like=True, frozen=True, gc=False):
+    """A story's detail: its front matter text and its body's facts."""
+
+    front_matter: str
+    facts: _Facts
+
+
+class _Broken(msgspec.Struct, array_like=True, frozen=True, gc=False):
+    """An unreadable file's detail: model.Unreadable without its paths."""
+
+    line: int
+    column: int
+    rule: str
+    message: str
+    id: str
+
+
+Kind = Literal["s", "p", "u"]
+"""A story, a placement (front matter only), a file that cannot be read."""
+
+
+class Record(msgspec.Struct, array_like=True, frozen=True, gc=False):
+    """What reading one file gave (its path is kept by whoever holds the record)."""
+
+    digest: bytes
+    kind: Kind
+    data: dict[str, Any] | None
+    detail: msgspec.Raw
+
+
+_TEXT = msgspec.msgpack.Decoder(_Text)
+_BROKEN = msgspec.msgpack.Decoder(_Broken)
+ENCODER = msgspec.msgpack.Encoder()
+NIL = ENCODER.encode(None)
+UNENCODABLE = (TypeError, ValueError, OverflowError, UnicodeEncodeError)
+"""What msgpack refuses: an integer beyond 64 bits, text that is not valid UTF-8."""
+
+
+def digest_bytes(digest: int) -> bytes:
+    return digest.to_bytes(DIGEST_BYTES, "big")
+
+
+def row(result: Story | Placement | Unreadable, detail: msgspec.Raw | None = None) -> tuple[Any, ...]:
+    """A result laid out as a Record is encoded (plain tuples: one encode writes many); a
+    story's ``detail`` when it is at hand already encoded. Encoding it raises one of UNENCODABLE
+    when msgpack cannot hold a value."""
+    if isinstance(result, Unreadable):
+        return (b"", "u", None, (result.line, result.column, result.rule, result.message, result.id))
+    if isinstance(result, Placement):
+        return (digest_bytes(result.digest), "p", result.data, None)
+    detail = detail or detail_of(result)
+    if detail is None:
+        facts = result.facts
+        questions = [(q.text, q.owner, q.answered, q.line) for q in facts.questions]
+        text = (
+            facts.narrative,
+            facts.description,
+            facts.criteria,
+            questions,
+            facts.criteria_line,
+            facts.body_line,
+            facts.narrative_text,
+        )
+        return (digest_bytes(result.digest), "s", result.data, (result.front_matter, text))
+    return (digest_bytes(result.digest), "s", result.data, detail)
+
+
+def encode_all(items: Sequence[Any]) -> tuple[bytes, list[int]]:
+    """(a msgpack array of ``items``, the indexes of those msgpack cannot hold, written as nil)."""
+    try:
+        return ENCODER.encode(items), []
+    except UNENCODABLE:
+        pass
+    parts, refused = [], []
+    for index, item in enumerate(items):
+        try:
+            parts.append(ENCODER.encode(item))
+        except UNENCODABLE:
+            parts.append(NIL)
+            refused.append(index)
+    return b"\xdd" + len(parts).to_bytes(4, "big") + b"".join(parts), refused
+
+
+def detail_of(story: Story) -> msgspec.Raw | None:
+    """The encoded detail a story read from a record still holds, if any."""
+    fill = fill_of(story)
+    return fill.raw if isinstance(fill, Filler) else None
+
+
+def result(
+    found: Record, path: str, display: str, placements: bool, reading: Reading = PLAIN
+) -> Story | Placement | Unreadable | None:
+    """What a record holds, as a run asks for it (a Story, a Placement or an Unreadable), or
+    None when it cannot answer that (a placement when the story is wanted) or is not sound."""
+    kind = found.kind
+    if kind == "u":
+        try:
+            broken = _BROKEN.decode(found.detail)
+        except msgspec.DecodeError:
+            return None
+        return Unreadable(path, display, broken.line, broken.column, broken.rule, broken.message, broken.id)
+    if found.data is None or len(found.digest) != DIGEST_BYTES:
+        return None
+    digest = int.from_bytes(found.digest, "big")
+    if placements:
+        return Placement(path, display, found.data, digest)
+    if kind != "s":
+        return None
+    fill = Filler(found.detail, path, digest, reading)
+    return deferred_story(path, display, found.data, digest, reading.fields, fill)
+
+
+class Filler:
+    """Decodes a story's front matter text and facts when a command first asks. A detail that
+    does not decode (a cache that lies under a valid checksum) is not believed: the file is
+    read again, and must still be the bytes the record was made from."""
+
+    __slots__ = ("digest", "path", "raw", "reading")
+
+    def __init__(self, raw: msgspec.Raw, path: str, digest: int, reading: Reading) -> None:
+        self.raw = raw
+        self.path = path
+        self.digest = digest
+        self.reading = reading
+
+    def __call__(self) -> tuple[str, Facts]:
+        try:
+            text = _TEXT.decode(self.raw)
+        except msgspec.DecodeError:
+            return self._read_again()
+        facts = text.facts
+        questions = tuple(Question(q.text, q.owner, q.answered, q.line) for q in facts.questions)
+        return text.front_matter, Facts(
+            facts.narrative,
+            facts.description,
+            tuple(facts.criteria),
+            questions,
+            facts.criteria_line,
+            facts.body_line,
+            facts.narrative_text,
+        )
+
+    def _read_again(self) -> tuple[str, Facts]:
+        from groom.backlog import load_story
+
+        story = load_story(self.path, os.getcwd(), self.reading)
+        if isinstance(story, Story) and story.digest == self.digest:
+            return story.front_matter, story.facts
+        raise GroomError(f"{self.path} changed while groom was reading it; run the command again")
+
+
+Packed = tuple[bytes, dict[int, Story | Placement | Unreadable]]
+"""Encoded records of a list of results, and those msgpack cannot hold, by index."""
+
+
+def pack(results: Sequence[Story | Placement | Unreadable]) -> Packed:
+    """Results as one msgpack array of records (what a reading process hands back)."""
+    blob, refused = encode_all([row(found) for found in results])
+    return blob, {index: results[index] for index in refused}
+
+
+_PACKED = msgspec.msgpack.Decoder(list[Record | None])
+
+
+def unpack(
+    packed: Packed, paths: Sequence[str], displays: Sequence[str], placements: bool, reading: Reading = PLAIN
+) -> list[Story | Placement | Unreadable]:
+    """The results pack() encoded, for ``paths`` in order."""
+    blob, leftovers = packed
+    found = _PACKED.decode(blob)
+    results: list[Story | Placement | Unreadable] = []
+    for index, (item, path, display) in enumerate(zip(found, paths, displays, strict=True)):
+        made = result(item, path, display, placements, reading) if item is not None else None
+        if made is None:
+            made = leftovers[index]
+        results.append(made)
+    return results

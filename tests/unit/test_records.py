@@ -1,0 +1,98 @@
+"""records: stories handed between processes and kept in the warm cache as msgpack records,
+their text and facts decoded only when asked for; and the deferred story that holds them."""
+
+from __future__ import annotations
+
+import dataclasses
+import pickle
+from pathlib import Path
+
+import msgspec
+import pytest
+
+from groom import records
+from groom.backlog import load_story
+from groom.errors import GroomError
+from groom.model import Placement, Story, Unreadable, fill_of
+from groom.naming import PLAIN
+from tests.stories import story
+
+BODY = """As a planner I want a story so that the team knows.
+
+## Acceptance criteria
+- [ ] Given a story, when it is read, then it is the same
+
+## Questions
+- [ ] @ana: is this the one?
+"""
+
+
+def _round_trip(results: list[Story | Placement | Unreadable], placements: bool = False) -> list[object]:
+    packed = records.pack(results)
+    paths = [r.path for r in results]
+    return list(records.unpack(packed, paths, [r.display for r in results], placements, PLAIN))
+
+
+def test_a_story_comes_back_equal_and_its_text_is_decoded_only_when_asked() -> None:
+    written = story("S-1", body=BODY, title="Plan", estimate=3, labels=["a", "b"], rank="a0")
+    (back,) = _round_trip([written])
+    assert isinstance(back, Story)
+    assert back.id == "S-1" and back.data == written.data and back.digest == written.digest
+    assert fill_of(back) is not None, "the text and facts were decoded before anyone asked"
+    assert back.facts == written.facts
+    assert back.front_matter == written.front_matter
+    assert fill_of(back) is None, "what the text was decoded from is kept after it was decoded"
+    assert back == written and written == back
+
+
+def test_a_deferred_story_pickles_and_replaces_as_a_whole_story() -> None:
+    (back,) = _round_trip([story("S-1", body=BODY)])
+    assert isinstance(back, Story)
+    copied = pickle.loads(pickle.dumps(back))
+    assert type(copied) is Story and copied == back
+    changed = dataclasses.replace(back, data={**back.data, "estimate": 8})
+    assert changed.points == 8 and changed.facts == back.facts
+    with pytest.raises(AttributeError, match="no attribute 'nothing'"):
+        getattr(back, "nothing")  # noqa: B009 - the attribute lookup is what is tested
+
+
+def test_placements_and_unreadable_files_come_back_as_they_were() -> None:
+    whole = story("S-2")
+    placement = Placement(whole.path, whole.display, whole.data, whole.digest)
+    broken = Unreadable("/b/S-3.md", "S-3.md", 4, 2, "yaml", "bad indentation", "S-3")
+    assert _round_trip([placement, broken], placements=True) == [placement, broken]
+
+
+def test_values_msgpack_cannot_hold_still_come_back() -> None:
+    """An integer beyond 64 bits (a rank, say) cannot be a record: it travels whole."""
+    huge = story("S-4", rank=10**30)
+    text = story("S-5", title="lone \udc80 surrogate")
+    results: list[Story | Placement | Unreadable] = [story("S-3"), huge, text]
+    _, leftovers = records.pack(results)
+    assert set(leftovers) == {1, 2}
+    assert _round_trip(results) == results
+
+
+def test_a_detail_that_does_not_decode_is_read_again_from_its_file(tmp_path: Path) -> None:
+    path = tmp_path / "S-1.md"
+    path.write_text(f"---\nid: S-1\ntitle: T\n---\n{BODY}")
+    read = load_story(str(path), str(tmp_path))
+    assert isinstance(read, Story)
+    found = records.Record(records.digest_bytes(read.digest), "s", read.data, msgspec.Raw(b"\x93"))
+    back = records.result(found, str(path), "S-1.md", False)
+    assert isinstance(back, Story)
+    assert back.facts == read.facts and back.front_matter == read.front_matter
+    # The file changed since: what the record said can no longer be checked, so the run stops.
+    path.write_text(path.read_text().replace("title: T", "title: U"))
+    again = records.result(found, str(path), "S-1.md", False)
+    assert isinstance(again, Story)
+    with pytest.raises(GroomError, match="changed while groom was reading it; run the command again"):
+        _ = again.facts
+
+
+def test_a_record_of_the_wrong_kind_for_the_question_gives_nothing() -> None:
+    whole = story("S-6")
+    row = records.row(Placement(whole.path, whole.display, whole.data, whole.digest))
+    packed = msgspec.msgpack.decode(records.ENCODER.encode(row), type=records.Record)
+    assert records.result(packed, whole.path, whole.display, placements=False) is None
+    assert records.result(packed, whole.path, whole.display, placements=True) is not None
