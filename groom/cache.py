@@ -35,7 +35,7 @@ import stat
 import sys
 import time
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
@@ -54,6 +54,9 @@ FORMAT = 2
 """The layout of a cache file; a file of another layout is ignored."""
 FOLDER = ".groom_cache"
 ENVIRONMENT = "GROOM_CACHE_DIR"
+FOREGROUND = "GROOM_CACHE_FOREGROUND"
+"""Set to 1: write the cache before the command returns, not in a detached process."""
+MAX_FD = 1 << 16
 SUFFIX = ".msgpack"
 SETTLE_NS = 2_000_000_000
 """A file whose modification or change time is closer than this to the moment it was read is
@@ -161,7 +164,10 @@ class Cache:
         """Entries of this run's files, by path: kept as read, or what this run read."""
         self._verdicts: dict[str, dict[str, list[Any]]] = {}
         """Verdicts this run found, by path: written into the entries when the file is saved."""
-        self._pending: dict[str, tuple[Stat, int]] = {}
+        self._pending: dict[str, tuple[Stat | None, int]] = {}
+        self._batches: list[tuple[list[str], list[Loaded], bool]] = []
+        """What keep() was given, made into entries only when they are looked up or written."""
+        """Files to be read: their times before the read (None: not taken), when it began."""
         self._checked = False
         self.changed = False
         self.hits = 0
@@ -205,24 +211,50 @@ class Cache:
             self._checked = checked
             self.changed = True
 
-    def save(self) -> bool:
-        """Write the cache file when this run changed what it holds. False when it could not be
-        written (a read-only checkout): the next run reads the files again, nothing worse."""
-        if not self.changed and self._new.keys() == self._old.keys():
+    @property
+    def warm(self) -> bool:
+        """Whether the cache file held anything for this run (else every file is read)."""
+        return bool(self._old)
+
+    def save(self, complete: Callable[[], object] | None = None) -> bool:
+        """Write the cache file when this run changed what it holds, after ``complete()`` (what
+        the run left for the cache to do, such as judging every story for the next run).
+
+        On Linux the writing is left to a forked process that nobody waits for (as git leaves
+        ``gc --auto``): the command ends as soon as its answer is out, and a cold run costs what
+        a run without the cache costs. ``GROOM_CACHE_FOREGROUND=1`` writes before returning.
+        False when the file could not be written (a read-only checkout): the next run reads the
+        files again, nothing worse."""
+        if complete is None and not self._dirty:
             return True
-        entries = [self._entry(relative, found) for relative, found in self._new.items()]
+        if _detachable():
+            return _detached(lambda: self._write(complete))
+        return self._write(complete)
+
+    @property
+    def _dirty(self) -> bool:
+        return self.changed or self._entries.keys() != self._old.keys()
+
+    def _write(self, complete: Callable[[], object] | None) -> bool:
+        if complete is not None:
+            complete()
+        if not self._dirty:
+            return True
+        made = (self._entry(relative, found) for relative, found in self._entries.items())
+        entries = [entry for entry in made if entry is not None]
         body, refused = encode_all(entries)
         if refused:  # front matter msgpack cannot hold (an integer beyond 64 bits): read every run
-            kept = [entry for index, entry in enumerate(entries) if index not in set(refused)]
-            body, refused = encode_all(kept)
-        count = len(entries) - len(refused)
+            left = set(refused)
+            entries = [entry for index, entry in enumerate(entries) if index not in left]
+            body, _ = encode_all(entries)
+        count = len(entries)
         header = {"format": FORMAT, "groom": __version__, "key": self.key, "count": count}
         if self._checked:
             header["schemas"] = self.key
         header["crc"] = zlib.crc32(body)
-        return edits.write_cache(self.folder, self.name, json.dumps(header).encode() + b"\n" + body)
+        return edits.write_cache(self.folder, self.name, [json.dumps(header).encode() + b"\n", body])
 
-    def _entry(self, relative: str, found: _Entry | _Fresh) -> _Entry | tuple[Any, ...]:
+    def _entry(self, relative: str, found: _Entry | _Fresh) -> _Entry | tuple[Any, ...] | None:
         """An entry as it will be written: as read, with this run's verdicts added."""
         verdicts = self._verdicts.get(relative)
         if isinstance(found, _Fresh):
@@ -243,6 +275,10 @@ class Cache:
         missing: list[str] = []
         now = time.time_ns()
         root, old, new, pending = self.root, self._old, self._new, self._pending
+        if not old:  # cold: nothing to compare; the writer takes the files' times after the fact
+            pending.update(dict.fromkeys(paths, (None, now)))
+            self.misses += len(paths)
+            return known, list(paths)
         skip = len(root)
         for path in paths:
             info = _stat(path)
@@ -271,17 +307,24 @@ class Cache:
         self.misses += len(missing)
         return known, missing
 
-    def keep(self, paths: list[str], results: Iterable[Loaded], placements: bool) -> None:
+    def keep(self, paths: list[str], results: list[Loaded], placements: bool) -> None:
         """Remember what reading ``paths`` (those recall() said to read) gave, in order."""
-        root = self.root
-        for path, result in zip(paths, results, strict=True):
-            taken = self._pending.pop(path, None)
-            if taken is None:
-                continue
-            info, read_at = taken
-            relative = path[len(root) :] if path.startswith(root) else path
-            self._new[relative] = _Fresh(info, _settled(info, read_at), result, placements)
+        if paths:
+            self._batches.append((paths, results, placements))
             self.changed = True
+
+    @property
+    def _entries(self) -> dict[str, _Entry | _Fresh]:
+        """This run's entries by path, what keep() was given included."""
+        root, pending, new = self.root, self._pending, self._new
+        for paths, results, placements in self._batches:
+            for path, result in zip(paths, results, strict=True):
+                taken = pending.pop(path, None)
+                if taken is not None:
+                    relative = path[len(root) :] if path.startswith(root) else path
+                    new[relative] = _Fresh(path, *taken, result, placements)
+        self._batches.clear()
+        return new
 
     # -- verdicts (ready.Memo) ------------------------------------------------------------
 
@@ -305,7 +348,7 @@ class Cache:
 
     def keep_verdict(self, kind: str, story: Story, context: list[Any], rows: list[Any]) -> None:
         relative = story.path[len(self.root) :] if story.path.startswith(self.root) else story.path
-        found = self._new.get(relative)
+        found = self._entries.get(relative)
         if isinstance(found, _Entry):
             a_story, digest = found.record.kind == "s", found.record.digest
         elif found is not None:
@@ -323,20 +366,55 @@ class Cache:
 class _Fresh:
     """What this run read of a file, made into an entry only when the cache is written."""
 
-    __slots__ = ("detail", "digest", "info", "partial", "result", "settled")
+    __slots__ = ("detail", "digest", "info", "partial", "path", "read_at", "result")
 
-    def __init__(self, info: Stat, settled: bool, result: Loaded, partial: bool) -> None:
+    def __init__(self, path: str, info: Stat | None, read_at: int, result: Loaded, partial: bool) -> None:
+        self.path = path
         self.info = info
-        self.settled = settled
+        self.read_at = read_at
         self.result = result
         self.partial = partial
         self.digest = b"" if isinstance(result, Unreadable) else digest_bytes(result.digest)
         self.detail = detail_of(result) if isinstance(result, Story) else None
         """A story's text and facts as the process that read it encoded them: not encoded twice."""
 
-    def entry(self, relative: str, verdicts: dict[str, list[Any]]) -> tuple[Any, ...]:
-        """The entry laid out as _Entry is encoded (written in the one encode of the file)."""
-        return (relative, *self.info, self.settled, self.partial, row(self.result, self.detail), verdicts)
+    def entry(self, relative: str, verdicts: dict[str, list[Any]]) -> tuple[Any, ...] | None:
+        """The entry laid out as _Entry is encoded (written in the one encode of the file), or
+        None for a file that is gone. A file whose times were not taken before it was read has
+        them taken now: any change since the read began moved its change time past that moment,
+        so its entry is not settled and the next run compares its bytes before trusting it."""
+        info = self.info if self.info is not None else _stat(self.path)
+        if info is None:
+            return None
+        settled = _settled(info, self.read_at)
+        return (relative, *info, settled, self.partial, row(self.result, self.detail), verdicts)
+
+
+def _detachable() -> bool:
+    return sys.platform == "linux" and os.environ.get(FOREGROUND) != "1"
+
+
+def _detached(work: Callable[[], object]) -> bool:
+    """Run ``work`` in a forked process of its own session, its output going nowhere, and
+    return at once (True: handed over). Where no process can be forked, run it here."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    try:
+        pid = os.fork()
+    except OSError:
+        return bool(work())
+    if pid:
+        return True
+    try:  # the writer: no terminal, no inherited files (no lock, no pipe a reader waits on)
+        os.setsid()
+        quiet = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1, 2):
+            os.dup2(quiet, fd)
+        os.closerange(3, MAX_FD)
+        os.nice(10)
+        work()
+    finally:
+        os._exit(0)
 
 
 class _Memo:

@@ -212,7 +212,7 @@ def write_output(path: Path, raw: bytes) -> None:
 CACHE_IGNORE = "# groom's warm cache (groom cache clear empties it); written by groom, ignored by git\n*\n"
 
 
-def write_cache(folder: Path, name: str, raw: bytes) -> bool:
+def write_cache(folder: Path, name: str, raw: bytes | list[bytes]) -> bool:
     """Replace the warm cache file ``folder/name`` in one rename (a reader sees the old file or
     the new one, never half), creating the folder with a ``.gitignore`` that ignores it, as
     ruff's cache does. Not flushed to disk: a file cut short by a crash fails its checksum and
@@ -254,12 +254,13 @@ def clear_cache(folder: Path) -> int:
     return removed
 
 
-def _write_temp_fast(path: str, raw: bytes, mode: int) -> str:
-    """A temporary file beside ``path`` holding ``raw``, not flushed to disk (for the cache)."""
+def _write_temp_fast(path: str, raw: bytes | list[bytes], mode: int) -> str:
+    """A temporary file beside ``path`` holding ``raw`` (or its parts, one after the other),
+    not flushed to disk (for the cache)."""
     fd, tmp_name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=os.path.dirname(path) or ".")
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(raw)
+            handle.writelines([raw] if isinstance(raw, bytes) else raw)
         os.chmod(tmp_name, mode)
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)

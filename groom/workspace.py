@@ -53,12 +53,22 @@ class Workspace:
         return cls(cwd, config_module.load(cwd, config_file, backlog), writes=writes, cache=cache)
 
     def close(self) -> None:
-        """End the run: keep what it read in the warm cache, release the lock."""
-        try:
-            if "cache" in self.__dict__ and self.cache is not None:
-                self.cache.save()
-        finally:
-            self._lock.release()
+        """End the run: release the lock, then keep what it read in the warm cache (the cache
+        needs no lock: it is written whole in one rename, from what this run already holds)."""
+        self._lock.release()
+        cache = self.__dict__.get("cache")
+        if cache is not None:
+            cold = "backlog" in self.__dict__ and "schemas" in self.__dict__ and not cache.warm
+            cache.save(self._judge_all if cold else None)
+
+    def _judge_all(self) -> None:
+        """After a cold run (judged without the cache), judge every story for the cache, so the
+        next run finds every verdict: done by the cache's writer, after the command has ended."""
+        assert self.cache is not None
+        judge = ready_module.Judge(self.backlog, self.schemas, self.cache.memo)
+        for story in self.backlog.stories:
+            judge.findings(story)
+            judge.gaps(story)
 
     @cached_property
     def cache(self) -> cache_module.Cache | None:
@@ -67,8 +77,10 @@ class Workspace:
 
     @property
     def memo(self) -> ready_module.Memo | None:
-        """The judge's memory between runs (the warm cache), or None."""
-        return self.cache.memo if self.cache is not None else None
+        """The judge's memory between runs (the warm cache), or None. None on a cold run too:
+        the verdicts are then kept by the cache's writer once the command is done (close())."""
+        cache = self.cache
+        return cache.memo if cache is not None and cache.warm else None
 
     def _recover(self) -> None:
         """Finish an interrupted write (with the lock held exclusively), then go on as asked."""

@@ -12,10 +12,20 @@ from typing import Any
 import pytest
 
 from groom import cli, yamlio
+from groom.cache import FOREGROUND
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = Path(__file__).resolve().parent / "examples"
 REALDATA = REPO.parent / "shared" / "realdata" / "backlog-md"
+
+
+@pytest.fixture(autouse=True)
+def _cache_written_in_the_foreground(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests run groom inside pytest's process, which must not fork a cache writer that
+    outlives the test: the cache is written before each command returns (the detached writer
+    has its own test, tests/acceptance/test_cache.py, in a process of its own)."""
+    monkeypatch.setenv(FOREGROUND, "1")
+
 
 READY_BODY = """As a cook I want a thing so that I get value.
 

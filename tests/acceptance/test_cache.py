@@ -12,6 +12,9 @@ import json
 import os
 import random
 import shutil
+import subprocess
+import sys
+import time
 import zlib
 from collections.abc import Callable
 from pathlib import Path
@@ -333,6 +336,38 @@ def test_a_warm_run_reads_judges_and_builds_nothing_it_has(
     again = groom("check")
     assert (parsed, judged, built) == (["S-3.md"], ["S-3"], ["schemas"])
     assert again.out == groom("--no-cache", "check").out and "S-3.md:4:1: error [dor/value]" in again.out
+
+
+def test_a_cold_run_leaves_the_cache_to_a_detached_writer(
+    project: Project, groom: Runner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As a user runs it (its own process, no GROOM_CACHE_FOREGROUND): the command answers as
+    without the cache, and a writer it leaves behind writes a cache that holds every verdict."""
+    if sys.platform != "linux":
+        pytest.skip("the cache is written by a detached process on Linux only (elsewhere before returning)")
+    for n in range(1, 6):
+        project.story(f"S-{n}", rank=f"a{n}", status="ready")
+    project.story("S-6", rank="a6", status="ready", value=None)
+    env = {key: value for key, value in os.environ.items() if key != cache_module.FOREGROUND}
+    command = [sys.executable, "-m", "groom", "--cache", "check"]
+    run = subprocess.run(command, check=False, cwd=project.root, env=env, capture_output=True, text=True)
+    expected = groom("--no-cache", "check")
+    assert (run.returncode, run.stdout, run.stderr) == (expected.code, expected.out, expected.err)
+    folder = project.root / cache_module.FOLDER
+    deadline = time.monotonic() + 30
+    while not list(folder.glob("backlog-*")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert list(folder.glob("backlog-*")), "the detached writer wrote no cache"
+    judged: list[str] = []
+    real_findings = ready.Judge._findings
+
+    def findings_of(judge: ready.Judge, story: Story) -> Any:
+        judged.append(story.id)
+        return real_findings(judge, story)
+
+    monkeypatch.setattr(ready.Judge, "_findings", findings_of)
+    assert groom("check").out == expected.out
+    assert judged == [], "the writer left verdicts to judge again"
 
 
 def test_no_cache_and_the_config_switch_write_no_cache(project: Project, groom: CachedRunner) -> None:
