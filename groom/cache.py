@@ -36,6 +36,7 @@ import sys
 import time
 import zlib
 from collections.abc import Callable
+from contextlib import suppress
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
@@ -125,10 +126,11 @@ def run_key(config: Config) -> str:
     for path in files:
         if path is None:
             continue
-        try:
-            parts.append((str(path), hashlib.blake2b(path.read_bytes(), digest_size=20).hexdigest()))
-        except OSError as exc:
-            parts.append((str(path), f"unreadable: {exc.errno}"))
+        try:  # read as a story is (never a FIFO, which would block): what cannot be read, the run says
+            raw = storyfile.read_bytes(str(path))
+            parts.append((str(path), hashlib.blake2b(raw, digest_size=20).hexdigest()))
+        except (GroomError, OSError) as exc:
+            parts.append((str(path), f"unreadable: {exc}"))
     digest.update(json.dumps(parts, default=str).encode())
     return digest.hexdigest()
 
@@ -237,7 +239,8 @@ class Cache:
 
     def _write(self, complete: Callable[[], object] | None) -> bool:
         if complete is not None:
-            complete()
+            with suppress(GroomError):  # what was judged before is kept; the next run says the rest
+                complete()
         if not self._dirty:
             return True
         made = (self._entry(relative, found) for relative, found in self._entries.items())
@@ -471,10 +474,15 @@ def _confirm(path: str, entry: _Entry, result: Loaded, info: Stat, now: int) -> 
 
 def open_cache(config: Config, enabled: bool | None = None) -> Cache | None:
     """The run's cache, or None when it is off: ``--cache``/``--no-cache`` decide for one run,
-    else ``[cache] enabled`` in groom.toml (off by default: a cold run pays for writing it)."""
-    if not (config.cache if enabled is None else enabled):
-        return None
-    return Cache(config)
+    else ``[cache] enabled`` in groom.toml, else on, except in CI (``CI`` set, as GitHub Actions,
+    GitLab CI and most services set it): a fresh checkout would only pay for a cache nobody reads."""
+    if enabled is None:
+        enabled = config.cache if config.cache is not None else not in_ci()
+    return Cache(config) if enabled else None
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() not in ("", "0", "false", "no")
 
 
 def clear(config: Config) -> tuple[Path, int]:

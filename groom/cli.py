@@ -1031,14 +1031,19 @@ def cache_clear(
 def run() -> None:
     """Entry point: every GroomError becomes one line on stderr and its exit code; anything else
     is a bug (exit 3)."""
+    answered = False
     try:
         _run()
+        answered = True
+    except SystemExit as exc:
+        answered = exc.code in (None, EXIT_OK, EXIT_FINDINGS)
+        raise
     finally:
         while _OPEN:
             ws = _OPEN.pop()
             for line in ws.recovered:  # an interrupted write this run finished or cleaned up
                 sys.stderr.write(f"groom: {line}\n")
-            ws.close()
+            ws.close(answered)
 
 
 def _run() -> None:

@@ -105,8 +105,9 @@ class Config:
     """False: ``task-12`` and ``TASK-12`` are one id ([ids] match_case)."""
     id_aliases: tuple[tuple[str, str], ...] = ()
     """(old prefix, prefix): references written with an old prefix mean today's ids ([ids] aliases)."""
-    cache: bool = False
-    """True: runs keep what they read in the warm cache ([cache] enabled = true); see groom/cache.py."""
+    cache: bool | None = None
+    """[cache] enabled: whether runs keep what they read in the warm cache (groom/cache.py);
+    None when groom.toml does not say (then on, except in CI)."""
 
     @property
     def reading(self) -> Reading:
@@ -225,7 +226,7 @@ def _from_file(path: Path, text: str | None = None) -> Config:
         file_name=reader.get("new.file_name", _file_name, "{id}-{slug}.md"),
         id_digits=reader.get("new.id_digits", _digits, 0),
         id_aliases=_aliases(reader, prefixes, path),
-        cache=reader.get("cache.enabled", _bool, False),
+        cache=reader.get("cache.enabled", _bool, None),
     )
     reader.reject_unknown()
     _check_roles(config, path)

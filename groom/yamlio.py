@@ -17,6 +17,7 @@ import re
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from sys import intern
 from typing import Any
 
 import yaml
@@ -207,7 +208,9 @@ class _Converter:
             self.watch(node)
         text: str = node.value
         if node.style != "" or (text[:1].isalpha() and text not in _WORDS):
-            return text
+            # One string per key name across a backlog, not one per story: 100,000 stories
+            # of 18 keys keep 1.8 million copies otherwise (about 100 MB).
+            return intern(text)
         resolved = self.scalar(node)
         if not isinstance(resolved, str):
             raise _error(

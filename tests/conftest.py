@@ -25,6 +25,7 @@ def _cache_written_in_the_foreground(monkeypatch: pytest.MonkeyPatch) -> None:
     outlives the test: the cache is written before each command returns (the detached writer
     has its own test, tests/acceptance/test_cache.py, in a process of its own)."""
     monkeypatch.setenv(FOREGROUND, "1")
+    monkeypatch.delenv("CI", raising=False)  # groom's default (the cache on), wherever the tests run
 
 
 READY_BODY = """As a cook I want a thing so that I get value.

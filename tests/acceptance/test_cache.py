@@ -370,19 +370,33 @@ def test_a_cold_run_leaves_the_cache_to_a_detached_writer(
     assert judged == [], "the writer left verdicts to judge again"
 
 
-def test_no_cache_and_the_config_switch_write_no_cache(project: Project, groom: CachedRunner) -> None:
-    """Off unless asked: a cold run pays for writing the cache (BENCHMARKS.md), so CI does not."""
+def test_on_by_default_off_in_ci_and_when_asked(
+    project: Project, groom: CachedRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On for people; off in CI (a fresh checkout would only pay for it) unless asked for;
+    --no-cache and [cache] enabled = false turn it off, --cache and enabled = true on."""
     project.story("S-1")
+    folder = project.root / cache_module.FOLDER
+    monkeypatch.setenv("CI", "true")
     assert groom.plain("check").code == 0
-    assert not (project.root / cache_module.FOLDER).exists()
-    assert groom("--no-cache", "check").code == 0
-    assert not (project.root / cache_module.FOLDER).exists()
-    (project.root / "groom.toml").write_text("[cache]\nenabled = false\n")
-    assert groom.plain("check").code == 0
-    assert not (project.root / cache_module.FOLDER).exists()
+    assert not folder.exists()
+    assert groom("--cache", "check").code == 0
+    assert folder.is_dir()
+    shutil.rmtree(folder)
     (project.root / "groom.toml").write_text("[cache]\nenabled = true\n")
     assert groom.plain("check").code == 0
-    assert (project.root / cache_module.FOLDER).is_dir()
+    assert folder.is_dir()
+    shutil.rmtree(folder)
+    monkeypatch.delenv("CI")
+    (project.root / "groom.toml").write_text("")
+    assert groom("--no-cache", "check").code == 0
+    assert not folder.exists()
+    (project.root / "groom.toml").write_text("[cache]\nenabled = false\n")
+    assert groom.plain("check").code == 0
+    assert not folder.exists()
+    (project.root / "groom.toml").unlink()
+    assert groom.plain("check").code == 0
+    assert folder.is_dir()
     (project.root / "groom.toml").write_text("[cache]\nenabled = 1\n")
     result = groom.plain("check")
     assert result.code == 2
