@@ -63,7 +63,7 @@ def main(
         typer.Option(
             "--cache/--no-cache",
             help="Use the warm cache in .groom_cache/ for this run, or read every story file and write "
-            "no cache (default: [cache] enabled in groom.toml, off unless set).",
+            "no cache (default: [cache] enabled in groom.toml; unset: on, except in CI).",
             show_default=False,
         ),
     ] = None,
