@@ -10,9 +10,11 @@ from __future__ import annotations
 import fnmatch
 import gc
 import os
+import re
 import sys
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -46,12 +48,23 @@ def display_path(path: Path | str, cwd: Path | str) -> str:
 
 
 def _excluded(relative: str, patterns: Iterable[str]) -> bool:
-    name = relative.rsplit("/", 1)[-1]
-    for pattern in patterns:
-        target = relative if "/" in pattern else name
-        if fnmatch.fnmatchcase(target, pattern):
-            return True
-    return False
+    """Whether a path relative to the backlog folder matches one of the exclude patterns: a
+    pattern with a slash matches the path, one without matches the name (fnmatch, case kept)."""
+    by_path, by_name = _exclusion(tuple(patterns))
+    if by_name is not None and by_name.match(relative.rpartition("/")[2]):
+        return True
+    return by_path is not None and by_path.match(relative) is not None
+
+
+@lru_cache(maxsize=8)
+def _exclusion(patterns: tuple[str, ...]) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
+    """The exclude patterns as two regular expressions, (by path, by name), built once a run:
+    discovery asks for every file of the backlog."""
+
+    def joined(chosen: list[str]) -> re.Pattern[str] | None:
+        return re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in chosen)) if chosen else None
+
+    return joined([p for p in patterns if "/" in p]), joined([p for p in patterns if "/" not in p])
 
 
 @dataclass(frozen=True, slots=True)

@@ -184,6 +184,16 @@ class Story(Fields):
     digest: int = 0
     fields: FieldMap = ()
     """The team's names for contract keys ([fields]): where a key of ``data`` is written."""
+    _order: OrderKey | None = field(default=None, init=False, repr=False, compare=False)
+
+    @property
+    def order_key(self) -> OrderKey:
+        """Placed.order_key, worked out once: sorting and every dependency check ask for it."""
+        found = self._order
+        if found is None:
+            found = order_key(self.rank, self.id)
+            object.__setattr__(self, "_order", found)
+        return found
 
     def __reduce__(self) -> tuple[Callable[..., Story], tuple[Any, ...]]:
         # Plain constructor arguments pickle several times faster than slot state, which
@@ -235,6 +245,7 @@ def deferred_story(
         ("data", data),
         ("digest", digest),
         ("fields", fields),
+        ("_order", None),
         ("_fill", fill),
     ):
         object.__setattr__(story, name, value)

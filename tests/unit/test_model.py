@@ -1,12 +1,14 @@
-"""model: the order of stories and what a file name says."""
+"""model: the order of stories and what a file name says (and which files the config excludes)."""
 
 from __future__ import annotations
 
+import fnmatch
 import re
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from groom.backlog import _excluded
 from groom.model import id_key, named_for, order_key
 
 _DIGITS = re.compile(r"(\d+)")
@@ -50,3 +52,16 @@ def test_a_dotted_id_is_not_its_parent_number() -> None:
     assert named_for("backlog/S-1.2-sub.md", "S-1.2")
     assert named_for("backlog/S-1.md", "S-1")
     assert named_for("backlog/S-1.-odd.md", "S-1")
+
+
+@settings(max_examples=1500, derandomize=True, deadline=None)
+@given(
+    st.lists(st.text(alphabet="ab*?[]!/.-", min_size=1, max_size=6), max_size=4),
+    st.text(alphabet="ab/.-", min_size=1, max_size=10),
+)
+def test_exclude_patterns_match_as_fnmatch_does(patterns: list[str], relative: str) -> None:
+    """Discovery's compiled exclude patterns say what fnmatchcase says, pattern by pattern: one
+    with a slash against the path relative to the backlog, one without against the name."""
+    name = relative.rsplit("/", 1)[-1]
+    expected = any(fnmatch.fnmatchcase(relative if "/" in p else name, p) for p in patterns)
+    assert _excluded(relative, patterns) == expected
