@@ -28,6 +28,7 @@ its own ``.gitignore``; ``GROOM_CACHE_DIR`` puts it elsewhere. ``--no-cache`` an
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import os
@@ -183,22 +184,30 @@ class Cache:
         raw = _read_own(self.folder / self.name)
         if raw is None:
             return
-        head, _, body = raw.partition(b"\n")
+        end = raw.find(b"\n")
         try:
-            header = json.loads(head)
+            header = json.loads(raw[:end]) if end >= 0 else None
         except ValueError:
             return
         if not isinstance(header, dict) or header.get("format") != FORMAT or header.get("key") != self.key:
             return
+        body = memoryview(raw)[end + 1 :]  # not a copy: the entries' encoded parts point into it
         if header.get("crc") != zlib.crc32(body):
             return
+        # Decoding makes a container per story and frees none: the collector would only scan
+        # them again and again (measured on 100,000 stories: 0.62 s decoding with it, 0.27 s without).
+        enabled = gc.isenabled()
+        gc.disable()
         try:
             entries = _ENTRIES.decode(body)
+            if header.get("count") != len(entries):
+                return
+            self._old = {entry.path: entry for entry in entries}
         except msgspec.DecodeError:
             return
-        if header.get("count") != len(entries):
-            return
-        self._old = {entry.path: entry for entry in entries}
+        finally:
+            if enabled:
+                gc.enable()
         self._checked = header.get("schemas") == self.key
 
     @property
@@ -433,7 +442,7 @@ class _Memo:
         self.cache.keep_verdict(kind, story, context, rows)
 
 
-def _read_own(path: Path) -> bytes | None:
+def _read_own(path: Path) -> bytearray | None:
     """The cache file's bytes when it is a regular file of this user (not a link); else None."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0))
@@ -445,13 +454,18 @@ def _read_own(path: Path) -> bytes | None:
             return None
         if hasattr(os, "geteuid") and info.st_uid != os.geteuid():
             return None  # written by someone else: never trusted
-        chunks = []
-        while True:
-            chunk = os.read(fd, 1 << 24)
-            if not chunk:
-                break
-            chunks.append(chunk)
-        return b"".join(chunks)
+        raw = bytearray(info.st_size + 1)  # one buffer, read into: no copy of 100 MB
+        with memoryview(raw) as view:
+            filled = 0
+            while filled < len(raw):
+                got = os.readv(fd, [view[filled:]])
+                if not got:
+                    break
+                filled += got
+        if filled > info.st_size:
+            return None  # it grew while read: another run is replacing it (a new file, not this one)
+        del raw[filled:]
+        return raw
     except OSError:
         return None
     finally:

@@ -253,6 +253,8 @@ class Judge:
 
     def _context(self, story: Story) -> list[Any]:
         """What a story's verdict reads besides the story, the schemas and the config."""
+        if not story.depends_on:
+            return [[], None]  # most stories: nothing to look up
         return [self.dependencies_out_of_order(story), self._open_spike(story)]
 
     def gaps(self, story: Story, instance: dict[str, Any] | None = None) -> list[Gap]:
@@ -419,10 +421,10 @@ def _references(backlog: Backlog) -> Iterator[Finding]:
     for story in backlog.stories:
         raw = story.data.get("depends_on")
         deps = raw if isinstance(raw, list) else [raw] if isinstance(raw, str) else []
-        key, parent_key = team_key("depends_on", story.fields), team_key("parent", story.fields)
         for index, dep in enumerate(deps):
             if not isinstance(dep, str):
                 continue
+            key = team_key("depends_on", story.fields)
             path: tuple[str | int, ...] = ("depends_on", index) if isinstance(raw, list) else ("depends_on",)
             broken = holder(backlog.unreadable, dep) if dep not in backlog.by_id else None
             old = backlog.finished(dep) if dep not in backlog.by_id else None
@@ -470,7 +472,10 @@ def _references(backlog: Backlog) -> Iterator[Finding]:
         parent = story.parent
         if parent is not None and backlog.finished(parent) is not None:
             continue  # a story may go on after its parent is finished
-        broken = holder(backlog.unreadable, parent) if parent is not None and parent not in backlog.by_id else None
+        if parent is None or parent in backlog.by_id:
+            continue
+        parent_key = team_key("parent", story.fields)
+        broken = holder(backlog.unreadable, parent)
         if broken is not None:
             yield _at(
                 story,
@@ -479,7 +484,7 @@ def _references(backlog: Backlog) -> Iterator[Finding]:
                 ERROR,
                 f"{parent_key} {parent} is in {broken.display}, which cannot be read; fix that file",
             )
-        elif parent is not None and parent not in backlog.by_id:
+        else:
             yield _at(
                 story,
                 ("parent",),
@@ -673,9 +678,14 @@ def _file_names(backlog: Backlog) -> Iterator[Finding]:
     prefixes = tuple(prefix.lower() for prefix in backlog.config.id_prefixes)
     for story in backlog.stories:
         story_id = story.id
+        path = story.path
+        name = path.rfind("/") + 1
+        after = name + len(story_id)
+        if story_id and path.startswith(story_id, name) and not path[after : after + 1].isalnum():
+            continue  # the usual case, said at once: S-12.md, S-12-slug.md
         if not story_id or not story_id.lower().startswith(prefixes):
             continue  # the id itself is wrong (the schema says so): the file name is not the point
-        stem = os.path.basename(story.path).removesuffix(".md").lower()
+        stem = os.path.basename(path).removesuffix(".md").lower()
         wanted = story_id.lower()
         if stem == wanted or (stem.startswith(wanted) and not stem[len(wanted)].isalnum()):
             continue
