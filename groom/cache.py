@@ -104,15 +104,18 @@ def _source_stamp() -> list[Any]:
     checkout or an upgrade makes another key (an editable install changes without a version)."""
     stamp: list[Any] = [__version__, sys.version]
     package = Path(__file__).parent
-    for path in sorted(package.rglob("*.py")):
+    for path in sorted([*package.rglob("*.py"), *package.rglob("*.json")]):
         info = path.stat()
         stamp.append((str(path.relative_to(package)), info.st_size, info.st_mtime_ns))
-    for name in ("yaml", "_yaml", "jsonschema", "referencing", "jsonschema_specifications", "rpds", "msgspec"):
+    libraries = ("yaml", "_yaml", "jsonschema", "referencing", "jsonschema_specifications", "rpds", "msgspec")
+    for name in (*libraries, "jsonschema_rs", "regex", "rfc3339_validator"):
         spec = find_spec(name)
         origin = spec.origin if spec is not None else None
         if origin and os.path.isfile(origin):
             info = os.stat(origin)
             stamp.append((name, origin, info.st_size, info.st_mtime_ns))
+        else:
+            stamp.append((name, None))
     return stamp
 
 
@@ -156,9 +159,10 @@ class Cache:
 
     def __init__(self, config: Config, where: Path | None = None) -> None:
         self.folder = where or folder(config)
+        self.own_folder = where is None and ENVIRONMENT not in os.environ
+        """The folder beside groom.toml, which ignores itself in git (not one the user chose)."""
         self.root = str(config.backlog).rstrip("/") + "/"
-        name = hashlib.blake2b(str(config.backlog).encode(), digest_size=8).hexdigest()
-        self.name = f"backlog-{name}{SUFFIX}"
+        self.name = file_names(config)[0]
         self.key = run_key(config)
         self.reading: Reading = config.reading
         self._old: dict[str, _Entry] = {}
@@ -264,7 +268,8 @@ class Cache:
         if self._checked:
             header["schemas"] = self.key
         header["crc"] = zlib.crc32(body)
-        return edits.write_cache(self.folder, self.name, [json.dumps(header).encode() + b"\n", body])
+        parts = [json.dumps(header).encode() + b"\n", body]
+        return edits.write_cache(self.folder, self.name, parts, ignore=self.own_folder)
 
     def _entry(self, relative: str, found: _Entry | _Fresh) -> _Entry | tuple[Any, ...] | None:
         """An entry as it will be written: as read, with this run's verdicts added."""
@@ -499,7 +504,13 @@ def in_ci() -> bool:
     return os.environ.get("CI", "").lower() not in ("", "0", "false", "no")
 
 
+def file_names(config: Config) -> tuple[str, ...]:
+    """The names this backlog's cache file has had: this format's first."""
+    name = hashlib.blake2b(str(config.backlog).encode(), digest_size=8).hexdigest()
+    return (f"backlog-{name}{SUFFIX}", f"backlog-{name}.json")
+
+
 def clear(config: Config) -> tuple[Path, int]:
     """``groom cache clear``: (the cache folder, how many files were removed)."""
     where = folder(config)
-    return where, edits.clear_cache(where)
+    return where, edits.clear_cache(where, file_names(config))

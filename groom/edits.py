@@ -14,6 +14,7 @@ multi-file writes, written once every new version is safely on disk, so that the
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import fcntl
 import hashlib
@@ -23,7 +24,7 @@ import stat
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -212,45 +213,72 @@ def write_output(path: Path, raw: bytes) -> None:
 CACHE_IGNORE = "# groom's warm cache (groom cache clear empties it); written by groom, ignored by git\n*\n"
 
 
-def write_cache(folder: Path, name: str, raw: bytes | list[bytes]) -> bool:
+def write_cache(folder: Path, name: str, raw: bytes | list[bytes], *, ignore: bool = True) -> bool:
     """Replace the warm cache file ``folder/name`` in one rename (a reader sees the old file or
-    the new one, never half), creating the folder with a ``.gitignore`` that ignores it, as
-    ruff's cache does. Not flushed to disk: a file cut short by a crash fails its checksum and
-    is rebuilt. False when it cannot be written (a read-only checkout): the cache is only a cache."""
+    the new one, never half). A folder it creates (or, with ``ignore``, its own folder) gets a
+    ``.gitignore`` that ignores it, as ruff's cache does; a folder that is a link is refused (a
+    cloned repository could point it anywhere). Not flushed to disk: a file cut short by a crash
+    fails its checksum and is rebuilt. Temporary files a killed writer left are removed. False
+    when it cannot be written (a read-only checkout): the cache is only a cache."""
     try:
-        if not folder.is_dir():
+        if folder.is_symlink():
+            return False
+        created = not folder.exists()
+        if created:
             folder.mkdir(mode=0o755, parents=True)
-        ignore = folder / ".gitignore"
-        if not ignore.exists():
-            os.replace(_write_temp_fast(str(ignore), CACHE_IGNORE.encode(), 0o644), ignore)
+        ignore_file = folder / ".gitignore"
+        if (created or ignore) and not ignore_file.exists():
+            os.replace(_write_temp_fast(str(ignore_file), CACHE_IGNORE.encode(), 0o644), ignore_file)
         temporary = _write_temp_fast(str(folder / name), raw, 0o600)
         try:
             os.replace(temporary, folder / name)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
+        _remove_stale_temporaries(folder)
     except OSError:
         return False
     return True
 
 
-def clear_cache(folder: Path) -> int:
-    """``groom cache clear``: remove the cache files groom wrote in ``folder`` (``backlog-*``,
-    its ``.gitignore``, then the folder when nothing else is left). The number of files removed."""
-    if not folder.is_dir():
+STALE_SECONDS = 600
+"""A temporary cache file older than this was left by a writer that was killed."""
+
+
+def _remove_stale_temporaries(folder: Path) -> None:
+    now = time.time()
+    for entry in os.scandir(folder):
+        if entry.name.startswith(TEMP_PREFIX) and entry.name.endswith(TEMP_SUFFIX):
+            with contextlib.suppress(OSError):
+                if entry.is_file(follow_symlinks=False) and now - entry.stat().st_mtime > STALE_SECONDS:
+                    os.unlink(entry.path)
+
+
+def clear_cache(folder: Path, names: Iterable[str]) -> int:
+    """``groom cache clear``: remove the cache files ``names`` from ``folder`` and the temporary
+    files of writers, then the ``.gitignore`` groom wrote (its own text only) and the folder when
+    nothing else is left. Another backlog's cache in a shared folder stays; a folder that is a
+    link is not touched. The number of files removed."""
+    if folder.is_symlink() or not folder.is_dir():
         return 0
+    wanted = set(names)
     removed = 0
     try:
         for path in sorted(folder.iterdir()):
-            name = path.name
-            ours = name.startswith(("backlog-", TEMP_PREFIX)) or name == ".gitignore"
+            ours = path.name in wanted or (path.name.startswith(TEMP_PREFIX) and path.name.endswith(TEMP_SUFFIX))
             if ours and path.is_file() and not path.is_symlink():
                 path.unlink()
                 removed += 1
-        if not any(folder.iterdir()):
+        left = list(folder.iterdir())
+        ignore_file = folder / ".gitignore"
+        if left == [ignore_file] and not ignore_file.is_symlink() and ignore_file.read_text() == CACHE_IGNORE:
+            ignore_file.unlink()
+            removed += 1
             folder.rmdir()
-    except OSError as exc:
-        raise GroomError(f"{folder}: cannot clear the cache: {exc.strerror or exc}") from None
+        elif not left:
+            folder.rmdir()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise GroomError(f"{folder}: cannot clear the cache: {getattr(exc, 'strerror', None) or exc}") from None
     return removed
 
 

@@ -419,6 +419,24 @@ def test_groom_cache_clear_and_groom_cache_dir(
     assert list(elsewhere.glob("backlog-*")) and not folder.exists()
     assert groom("cache", "clear").code == 0
     assert not elsewhere.exists()
+    # A folder the team chose that holds its own files (the project itself): no .gitignore
+    # planted there, and clearing takes groom's file only.
+    (project.root / ".gitignore").write_text("*.pyc\n")
+    monkeypatch.setenv(cache_module.ENVIRONMENT, str(project.root))
+    groom("check")
+    assert (project.root / ".gitignore").read_text() == "*.pyc\n"
+    assert groom("cache", "clear").out == "removed 1 cache file from .\n"
+    assert (project.root / ".gitignore").read_text() == "*.pyc\n" and (project.root / "backlog").is_dir()
+
+
+def test_what_the_cache_key_stands_for() -> None:
+    """groom's own files (the packaged schemas too) and every library that reads or judges: a
+    change to any of them makes another key, so nothing judged by the old ones is believed."""
+    stamp = cache_module._source_stamp()
+    names = {part[0] for part in stamp if isinstance(part, tuple)}
+    assert {"schemas/ready.schema.json", "schemas/story.schema.json", "cache.py", "yamlio.py"} <= names
+    libraries = {"yaml", "jsonschema", "referencing", "msgspec", "jsonschema_rs", "regex", "rfc3339_validator"}
+    assert libraries <= names
 
 
 def _damage(project: Project, groom: Runner, change: object) -> None:

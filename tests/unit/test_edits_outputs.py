@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
+import time
 from pathlib import Path
 
 import pytest
@@ -95,18 +96,60 @@ def test_a_cache_that_cannot_be_written_is_only_skipped(tmp_path: Path, monkeypa
 
 def test_clearing_removes_only_what_groom_wrote(tmp_path: Path) -> None:
     folder = tmp_path / ".groom_cache"
-    assert edits.clear_cache(folder) == 0
+    names = ("backlog-a.msgpack", "backlog-a.json")
+    assert edits.clear_cache(folder, names) == 0
     edits.write_cache(folder, "backlog-a.msgpack", b"{}")
-    edits.write_cache(folder, "backlog-b.json", b"{}")  # an older groom's cache file
+    edits.write_cache(folder, "backlog-a.json", b"{}")  # an older groom's cache file
     (folder / f"{edits.TEMP_PREFIX}x{edits.TEMP_SUFFIX}").write_text("left by a crash")
-    assert edits.clear_cache(folder) == 4
+    assert edits.clear_cache(folder, names) == 4
     assert not folder.exists()
 
     edits.write_cache(folder, "backlog-a.msgpack", b"{}")
+    edits.write_cache(folder, "backlog-b.msgpack", b"{}")  # another backlog's, in a shared folder
     (folder / "notes.txt").write_text("someone's")
-    (folder / "backlog-link").symlink_to(folder / "notes.txt")
-    assert edits.clear_cache(folder) == 2  # the cache file and .gitignore; not the notes, not the link
-    assert sorted(p.name for p in folder.iterdir()) == ["backlog-link", "notes.txt"]
+    (folder / "backlog-a.json").symlink_to(folder / "notes.txt")
+    assert edits.clear_cache(folder, names) == 1  # not the other backlog's, the notes, the link or .gitignore
+    assert sorted(p.name for p in folder.iterdir()) == [".gitignore", "backlog-a.json", "backlog-b.msgpack", "notes.txt"]
+
+
+def test_the_cache_plants_no_gitignore_in_a_folder_it_did_not_make_and_removes_none_it_did_not_write(
+    tmp_path: Path,
+) -> None:
+    """GROOM_CACHE_DIR=. or a backlog folder: the team's own .gitignore, or none, stays as it was."""
+    folder = tmp_path / "chosen"
+    folder.mkdir()
+    assert edits.write_cache(folder, "backlog-a.msgpack", b"{}", ignore=False)
+    assert not (folder / ".gitignore").exists()
+    (folder / ".gitignore").write_text("*.tmp\n")
+    assert edits.clear_cache(folder, ["backlog-a.msgpack"]) == 1
+    assert (folder / ".gitignore").read_text() == "*.tmp\n"
+    assert edits.write_cache(tmp_path / "made" / "here", "backlog-a.msgpack", b"{}", ignore=False)
+    assert (tmp_path / "made" / "here" / ".gitignore").read_text() == edits.CACHE_IGNORE  # groom made it
+
+
+def test_a_cache_folder_that_is_a_link_is_neither_written_nor_cleared(tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "backlog-a.msgpack").write_text("not groom's")
+    link = tmp_path / ".groom_cache"
+    link.symlink_to(elsewhere)
+    assert not edits.write_cache(link, "backlog-a.msgpack", b"{}")
+    assert edits.clear_cache(link, ["backlog-a.msgpack"]) == 0
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["backlog-a.msgpack"]
+    assert (elsewhere / "backlog-a.msgpack").read_text() == "not groom's"
+
+
+def test_a_killed_writers_temporary_files_go_when_the_cache_is_next_written(tmp_path: Path) -> None:
+    folder = tmp_path / ".groom_cache"
+    edits.write_cache(folder, "backlog-a.msgpack", b"{}")
+    stale = folder / f"{edits.TEMP_PREFIX}old{edits.TEMP_SUFFIX}"
+    fresh = folder / f"{edits.TEMP_PREFIX}new{edits.TEMP_SUFFIX}"
+    stale.write_text("killed")
+    fresh.write_text("another writer, now")
+    old = time.time() - edits.STALE_SECONDS - 5
+    os.utime(stale, (old, old))
+    edits.write_cache(folder, "backlog-a.msgpack", b"{}")
+    assert not stale.exists() and fresh.exists()
 
 
 def test_a_cache_that_cannot_be_cleared_says_why(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -118,4 +161,4 @@ def test_a_cache_that_cannot_be_cleared_says_why(tmp_path: Path, monkeypatch: py
 
     monkeypatch.setattr(Path, "unlink", refuse)
     with pytest.raises(GroomError, match=r"\.groom_cache: cannot clear the cache: Permission denied"):
-        edits.clear_cache(folder)
+        edits.clear_cache(folder, ["a.json"])
