@@ -109,7 +109,8 @@ def test_clearing_removes_only_what_groom_wrote(tmp_path: Path) -> None:
     (folder / "notes.txt").write_text("someone's")
     (folder / "backlog-a.json").symlink_to(folder / "notes.txt")
     assert edits.clear_cache(folder, names) == 1  # not the other backlog's, the notes, the link or .gitignore
-    assert sorted(p.name for p in folder.iterdir()) == [".gitignore", "backlog-a.json", "backlog-b.msgpack", "notes.txt"]
+    left = sorted(p.name for p in folder.iterdir())
+    assert left == [".gitignore", "backlog-a.json", "backlog-b.msgpack", "notes.txt"]
 
 
 def test_the_cache_plants_no_gitignore_in_a_folder_it_did_not_make_and_removes_none_it_did_not_write(
