@@ -297,15 +297,15 @@ class Cache:
             self.misses += len(paths)
             return known, list(paths)
         skip = len(root)
+        base = cwd.rstrip("/") + "/"  # display_path's usual case, worked out once
         for path in paths:
             info = _stat(path)
             relative = path[skip:] if path.startswith(root) else path
             entry = old.get(relative)
             result: Loaded | None = None
             if info is not None and entry is not None and (entry.size, entry.mtime, entry.ino, entry.ctime) == info:
-                result = None
                 if placements or not entry.partial:
-                    shown = display_path(path, cwd)
+                    shown = path[len(base) :] if path.startswith(base) else display_path(path, cwd)
                     result = records.result(entry.record, path, shown, placements, self.reading)
                 if result is not None and not entry.settled:
                     result, settled = _confirm(path, entry, result, info, now)

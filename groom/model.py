@@ -239,17 +239,30 @@ def deferred_story(
     """A Story whose ``front_matter`` and ``facts`` come from ``fill()`` when first read. It is a
     Story in every other way: equal to, and pickled as, the Story ``fill()`` completes."""
     story = object.__new__(_DeferredStory)
-    for name, value in (
-        ("path", path),
-        ("display", display),
-        ("data", data),
-        ("digest", digest),
-        ("fields", fields),
-        ("_order", None),
-        ("_fill", fill),
-    ):
-        object.__setattr__(story, name, value)
+    # The slots' own setters: half the cost of object.__setattr__ by name, for every story a
+    # warm run takes from the cache.
+    _SET_PATH(story, path)
+    _SET_DISPLAY(story, display)
+    _SET_DATA(story, data)
+    _SET_DIGEST(story, digest)
+    _SET_FIELDS(story, fields)
+    _SET_ORDER(story, None)
+    _SET_FILL(story, fill)
     return story
+
+
+def _slot_setter(cls: type, name: str) -> Callable[[object, object], None]:
+    setter: Callable[[object, object], None] = cls.__dict__[name].__set__
+    return setter
+
+
+_SET_PATH = _slot_setter(Story, "path")
+_SET_DISPLAY = _slot_setter(Story, "display")
+_SET_DATA = _slot_setter(Story, "data")
+_SET_DIGEST = _slot_setter(Story, "digest")
+_SET_FIELDS = _slot_setter(Story, "fields")
+_SET_ORDER = _slot_setter(Story, "_order")
+_SET_FILL = _slot_setter(_DeferredStory, "_fill")
 
 
 def fill_of(story: Story) -> Callable[[], tuple[str, Facts]] | None:
