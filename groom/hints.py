@@ -20,8 +20,9 @@ def config_hints(stories: Sequence[Story], config: Config, *, backlog_md: bool =
     if not stories:
         return []
     hints = []
-    prefixes = tuple(p.lower() for p in config.id_prefixes)
-    foreign = [s.id for s in stories if s.id and not s.id.lower().startswith(prefixes)]
+    exact, prefixes = tuple(config.id_prefixes), tuple(p.lower() for p in config.id_prefixes)
+    ids = (story.id for story in stories)
+    foreign = [i for i in ids if i and not i.startswith(exact) and not i.lower().startswith(prefixes)]
     if len(foreign) > MOST * len(stories):
         seen = Counter(m.group(1).upper() for m in map(_PREFIX.match, foreign) if m)
         if seen:
