@@ -27,6 +27,7 @@ from groom import backlog as backlog_module
 from groom import cache as cache_module
 from groom import ready, schemas
 from groom.model import Story
+from groom.workspace import Workspace
 from tests.conftest import Project, Result, Runner
 
 SCHEMAS = Path(__file__).resolve().parents[2] / "groom" / "schemas"
@@ -368,6 +369,28 @@ def test_a_cold_run_leaves_the_cache_to_a_detached_writer(
     monkeypatch.setattr(ready.Judge, "_findings", findings_of)
     assert groom("check").out == expected.out
     assert judged == [], "the writer left verdicts to judge again"
+
+
+def test_a_file_changed_before_the_writer_takes_its_times_is_not_trusted(
+    project: Project, groom: Runner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cold run's writer takes the files' times after the command has read them. A file
+    edited in between (same size, its modification time put back) must not be taken for what
+    was read: its change time moved past the moment of the read, so the next run compares bytes."""
+    path = project.story("S-1", rank="a1")
+    real = Workspace._judge_all
+
+    def edit_in_between(ws: Workspace) -> None:
+        real(ws)
+        time.sleep(0.05)  # past the file system clock's tick (its times are coarser than time_ns)
+        before = path.stat()
+        path.write_text(path.read_text().replace("value: 5", "value: 7"))
+        os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+
+    monkeypatch.setattr(Workspace, "_judge_all", edit_in_between)
+    monkeypatch.setattr(cache_module, "SETTLE_NS", 0)  # no grace: only the moment of the read counts
+    assert groom("check").code == 0
+    assert groom("list", "--format", "json").json()[0]["value"] == 7
 
 
 def test_on_by_default_off_in_ci_and_when_asked(
