@@ -50,7 +50,7 @@ from groom.config import Config
 from groom.errors import GroomError
 from groom.model import Story, Unreadable
 from groom.naming import Reading
-from groom.records import ENCODER, Record, detail_of, digest_bytes, encode_all, row
+from groom.records import ENCODER, Parts, Record, digest_bytes, encode_all, parts_of, row
 
 FORMAT = 2
 """The layout of a cache file; a file of another layout is ignored."""
@@ -176,6 +176,9 @@ class Cache:
         """What keep() was given, made into entries only when they are looked up or written."""
         """Files to be read: their times before the read (None: not taken), when it began."""
         self._checked = False
+        self.detached = False
+        """Whether a writer process was left to write the cache (then this process, sharing its
+        memory pages with it, had better end without tearing its objects down: cli.run)."""
         self.changed = False
         self.hits = 0
         self.misses = 0
@@ -243,7 +246,8 @@ class Cache:
         if complete is None and not self._dirty:
             return True
         if _detachable():
-            return _detached(lambda: self._write(complete))
+            self.detached = _detached(lambda: self._write(complete))
+            return True
         return self._write(complete)
 
     @property
@@ -383,7 +387,7 @@ class Cache:
 class _Fresh:
     """What this run read of a file, made into an entry only when the cache is written."""
 
-    __slots__ = ("detail", "digest", "info", "partial", "path", "read_at", "result")
+    __slots__ = ("digest", "info", "partial", "parts", "path", "read_at", "result")
 
     def __init__(self, path: str, info: Stat | None, read_at: int, result: Loaded, partial: bool) -> None:
         self.path = path
@@ -392,8 +396,9 @@ class _Fresh:
         self.result = result
         self.partial = partial
         self.digest = b"" if isinstance(result, Unreadable) else digest_bytes(result.digest)
-        self.detail = detail_of(result) if isinstance(result, Story) else None
-        """A story's text and facts as the process that read it encoded them: not encoded twice."""
+        self.parts: Parts | None = parts_of(result) if isinstance(result, Story) else None
+        """A story's front matter and detail as the process that read it encoded them, taken
+        before a command decodes them: not encoded twice."""
 
     def entry(self, relative: str, verdicts: dict[str, list[Any]]) -> tuple[Any, ...] | None:
         """The entry laid out as _Entry is encoded (written in the one encode of the file), or
@@ -404,7 +409,7 @@ class _Fresh:
         if info is None:
             return None
         settled = _settled(info, self.read_at)
-        return (relative, *info, settled, self.partial, row(self.result, self.detail), verdicts)
+        return (relative, *info, settled, self.partial, row(self.result, self.parts), verdicts)
 
 
 def _detachable() -> bool:
@@ -413,13 +418,15 @@ def _detachable() -> bool:
 
 def _detached(work: Callable[[], object]) -> bool:
     """Run ``work`` in a forked process of its own session, its output going nowhere, and
-    return at once (True: handed over). Where no process can be forked, run it here."""
-    sys.stdout.flush()
-    sys.stderr.flush()
+    return at once (True: handed over). Where no process can be forked, run it here (False)."""
+    for stream in (sys.stdout, sys.stderr):  # what is buffered is this process's to write
+        with suppress(OSError, ValueError):
+            stream.flush()
     try:
         pid = os.fork()
     except OSError:
-        return bool(work())
+        work()
+        return False
     if pid:
         return True
     try:  # the writer: no terminal, no inherited files (no lock, no pipe a reader waits on)

@@ -7,6 +7,8 @@ are one line on stderr, never a traceback. Each command imports its own module w
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 import sys
 from enum import StrEnum
@@ -1031,19 +1033,28 @@ def cache_clear(
 def run() -> None:
     """Entry point: every GroomError becomes one line on stderr and its exit code; anything else
     is a bug (exit 3)."""
-    answered = False
+    code: int | None = None
     try:
         _run()
-        answered = True
+        code = EXIT_OK
     except SystemExit as exc:
-        answered = exc.code in (None, EXIT_OK, EXIT_FINDINGS)
+        code = exc.code if isinstance(exc.code, int) else EXIT_OK if exc.code is None else EXIT_USAGE
         raise
     finally:
+        detached = False
         while _OPEN:
             ws = _OPEN.pop()
             for line in ws.recovered:  # an interrupted write this run finished or cleaned up
                 sys.stderr.write(f"groom: {line}\n")
-            ws.close(answered)
+            detached = ws.close(code in (EXIT_OK, EXIT_FINDINGS)) or detached
+        if detached and code is not None:
+            # The cache's writer shares this process's memory pages until either writes them:
+            # tearing down a backlog's objects would copy every page (measured: +0.05 s of
+            # system time at 10,000 stories). Everything this run writes is written by now.
+            for stream in (sys.stdout, sys.stderr):
+                with contextlib.suppress(OSError, ValueError):  # a reader that went away
+                    stream.flush()
+            os._exit(code)
 
 
 def _run() -> None:

@@ -12,7 +12,7 @@ import os
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from groom.config import Config
 from groom.errors import StoryNotFound, UnreadableStory
@@ -96,25 +96,29 @@ class Placed:
     __slots__ = ()
     data: dict[str, Any]
 
+    def raw(self, key: str, default: Any = None) -> Any:
+        """The front matter's value for a contract key, as read (``default`` when absent)."""
+        return self.data.get(key, default)
+
     @property
     def id(self) -> str:
-        value = self.data.get("id")
+        value = self.raw("id")
         return value if isinstance(value, str) else ""
 
     @property
     def title(self) -> str:
-        value = self.data.get("title")
+        value = self.raw("title")
         return value if isinstance(value, str) else ""
 
     @property
     def status(self) -> str:
-        value = self.data.get("status")
+        value = self.raw("status")
         return value if isinstance(value, str) else ""
 
     @property
     def rank(self) -> str | int | float | None:
         """A text key, or a finite number (a team whose rank field holds numbers); else None."""
-        value = self.data.get("rank")
+        value = self.raw("rank")
         if isinstance(value, str):
             return value or None
         if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
@@ -123,7 +127,7 @@ class Placed:
 
     @property
     def depends_on(self) -> tuple[str, ...]:
-        value = self.data.get("depends_on")
+        value = self.raw("depends_on")
         if isinstance(value, str):
             return (value,)
         if isinstance(value, list):
@@ -142,32 +146,32 @@ class Fields(Placed):
 
     @property
     def type(self) -> str:
-        value = self.data.get("type", "story")
+        value = self.raw("type", "story")
         return value if isinstance(value, str) else ""
 
     @property
     def estimate(self) -> Any:
-        return self.data.get("estimate")
+        return self.raw("estimate")
 
     @property
     def points(self) -> float | None:
         """The estimate when it is a number (not absent, not ``?``)."""
-        return as_points(self.data.get("estimate"))
+        return as_points(self.raw("estimate"))
 
     @property
     def value(self) -> Any:
-        return self.data.get("value")
+        return self.raw("value")
 
     @property
     def owners(self) -> tuple[str, ...]:
         """Who owns the story: ``owner: ana``, or a list (Backlog.md's ``assignee: ['@ana']``)."""
-        value = self.data.get("owner")
+        value = self.raw("owner")
         items = value if isinstance(value, list) else [value]
         return tuple(item for item in items if isinstance(item, str) and item)
 
     @property
     def parent(self) -> str | None:
-        value = self.data.get("parent")
+        value = self.raw("parent")
         return value if isinstance(value, str) else None
 
 
@@ -202,23 +206,55 @@ class Story(Fields):
         return (Story, args)
 
 
-class _DeferredStory(Story):
-    """A story whose front matter text and body facts are filled in when first asked for (the
-    warm cache decodes them only for the stories a command looks at). Until then those two
-    slots are empty, and an empty slot's lookup falls through to ``__getattr__``."""
+HEAD_KEYS = frozenset(("id", "status", "rank", "depends_on", "type", "parent", "children"))
+"""What judging a whole backlog reads of every story (ids, order, references, families): a
+deferred story holds these at once and decodes the rest of its front matter when asked."""
 
-    __slots__ = ("_fill",)
-    _fill: Callable[[], tuple[str, Facts]] | None
+
+class Fill(Protocol):
+    """Where a deferred story's parts come from when first asked for."""
+
+    def data(self) -> dict[str, Any]:
+        """The whole front matter."""
+
+    def text(self) -> tuple[str, Facts]:
+        """The front matter text and the body's facts."""
+
+
+class _DeferredStory(Story):
+    """A story whose front matter, front matter text and body facts are filled in when first
+    asked for (the warm cache and the reading processes decode them only for the stories a
+    command looks at); until then it answers HEAD_KEYS from ``_head``. Empty slots fall through
+    to ``__getattr__``."""
+
+    __slots__ = ("_fill", "_head")
+    _fill: Fill | None
+    _head: dict[str, Any]
 
     def __getattr__(self, name: str) -> Any:
         fill = self._fill
-        if name not in ("front_matter", "facts") or fill is None:
+        if fill is None or name not in ("data", "front_matter", "facts"):
             raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-        front_matter, facts = fill()
-        object.__setattr__(self, "front_matter", front_matter)
-        object.__setattr__(self, "facts", facts)
-        object.__setattr__(self, "_fill", None)  # what it decoded from can go
+        if name == "data":
+            data = fill.data()
+            _SET_DATA(self, data)
+            self._filled()
+            return data
+        front_matter, facts = fill.text()
+        _SET_FRONT_MATTER(self, front_matter)
+        _SET_FACTS(self, facts)
+        self._filled()
         return front_matter if name == "front_matter" else facts
+
+    def _filled(self) -> None:
+        """Let go of what the parts were decoded from once every part is."""
+        if all(_is_set(self, name) for name in ("data", "front_matter", "facts")):
+            _SET_FILL(self, None)
+
+    def raw(self, key: str, default: Any = None) -> Any:
+        if key in HEAD_KEYS:
+            return self._head.get(key, default)
+        return self.data.get(key, default)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Story):
@@ -228,27 +264,29 @@ class _DeferredStory(Story):
     __hash__ = Story.__hash__
 
 
-def deferred_story(
-    path: str,
-    display: str,
-    data: dict[str, Any],
-    digest: int,
-    fields: FieldMap,
-    fill: Callable[[], tuple[str, Facts]],
-) -> Story:
-    """A Story whose ``front_matter`` and ``facts`` come from ``fill()`` when first read. It is a
-    Story in every other way: equal to, and pickled as, the Story ``fill()`` completes."""
+def deferred_story(path: str, display: str, head: dict[str, Any], digest: int, fields: FieldMap, fill: Fill) -> Story:
+    """A Story whose front matter (beyond ``head``, its HEAD_KEYS), text and facts come from
+    ``fill`` when first read. It is a Story in every other way: equal to, and pickled as, the
+    Story it completes to."""
     story = object.__new__(_DeferredStory)
     # The slots' own setters: half the cost of object.__setattr__ by name, for every story a
     # warm run takes from the cache.
     _SET_PATH(story, path)
     _SET_DISPLAY(story, display)
-    _SET_DATA(story, data)
+    _SET_HEAD(story, head)
     _SET_DIGEST(story, digest)
     _SET_FIELDS(story, fields)
     _SET_ORDER(story, None)
     _SET_FILL(story, fill)
     return story
+
+
+def _is_set(story: Story, name: str) -> bool:
+    try:
+        Story.__dict__[name].__get__(story)
+    except AttributeError:
+        return False
+    return True
 
 
 def _slot_setter(cls: type, name: str) -> Callable[[object, object], None]:
@@ -259,14 +297,17 @@ def _slot_setter(cls: type, name: str) -> Callable[[object, object], None]:
 _SET_PATH = _slot_setter(Story, "path")
 _SET_DISPLAY = _slot_setter(Story, "display")
 _SET_DATA = _slot_setter(Story, "data")
+_SET_FRONT_MATTER = _slot_setter(Story, "front_matter")
+_SET_FACTS = _slot_setter(Story, "facts")
 _SET_DIGEST = _slot_setter(Story, "digest")
 _SET_FIELDS = _slot_setter(Story, "fields")
 _SET_ORDER = _slot_setter(Story, "_order")
 _SET_FILL = _slot_setter(_DeferredStory, "_fill")
+_SET_HEAD = _slot_setter(_DeferredStory, "_head")
 
 
-def fill_of(story: Story) -> Callable[[], tuple[str, Facts]] | None:
-    """What a deferred story will fill its text and facts from; None once filled, or for a
+def fill_of(story: Story) -> Fill | None:
+    """What a deferred story fills its parts from; None once every part is filled, or for a
     story built whole."""
     return story._fill if isinstance(story, _DeferredStory) else None
 

@@ -419,7 +419,7 @@ def _duplicate_ids(backlog: Backlog) -> Iterator[Finding]:
 
 def _references(backlog: Backlog) -> Iterator[Finding]:
     for story in backlog.stories:
-        raw = story.data.get("depends_on")
+        raw = story.raw("depends_on")
         deps = raw if isinstance(raw, list) else [raw] if isinstance(raw, str) else []
         for index, dep in enumerate(deps):
             if not isinstance(dep, str):
@@ -502,7 +502,7 @@ def _families(backlog: Backlog) -> Iterator[Finding]:
         if story.parent is not None:
             by_parent.setdefault(story.parent, []).append(story)
     for parent in backlog.stories:
-        listed = parent.data.get("children")
+        listed = parent.raw("children")
         if not isinstance(listed, list) or not parent.id:
             continue
         for index, child_id in enumerate(listed):

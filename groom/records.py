@@ -20,7 +20,7 @@ import msgspec
 
 from groom.errors import GroomError
 from groom.facts import Facts, Question
-from groom.model import Placement, Story, Unreadable, deferred_story, fill_of
+from groom.model import HEAD_KEYS, Placement, Story, Unreadable, deferred_story, fill_of
 from groom.naming import PLAIN, Reading
 
 DIGEST_BYTES = 16
@@ -66,15 +66,19 @@ Kind = Literal["s", "p", "u"]
 
 
 class Record(msgspec.Struct, array_like=True, frozen=True, gc=False):
-    """What reading one file gave (its path is kept by whoever holds the record)."""
+    """What reading one file gave (its path is kept by whoever holds the record): the digest
+    of its bytes; its front matter's HEAD_KEYS (model.py), decoded at once; the whole front
+    matter and the detail (text and facts, or why the file cannot be read), kept encoded."""
 
     digest: bytes
     kind: Kind
-    data: dict[str, Any] | None
+    head: dict[str, Any] | None
+    data: msgspec.Raw
     detail: msgspec.Raw
 
 
 _TEXT = msgspec.msgpack.Decoder(_Text)
+_DATA = msgspec.msgpack.Decoder(dict[str, Any])
 _BROKEN = msgspec.msgpack.Decoder(_Broken)
 ENCODER = msgspec.msgpack.Encoder()
 NIL = ENCODER.encode(None)
@@ -86,15 +90,17 @@ def digest_bytes(digest: int) -> bytes:
     return digest.to_bytes(DIGEST_BYTES, "big")
 
 
-def row(result: Story | Placement | Unreadable, detail: msgspec.Raw | None = None) -> tuple[Any, ...]:
+def row(result: Story | Placement | Unreadable, parts: Parts | None = None) -> tuple[Any, ...]:
     """A result laid out as a Record is encoded (plain tuples: one encode writes many); a
-    story's ``detail`` when it is at hand already encoded. Encoding it raises one of UNENCODABLE
-    when msgpack cannot hold a value."""
+    story's ``parts`` when they are at hand already encoded. Encoding it raises one of
+    UNENCODABLE when msgpack cannot hold a value."""
     if isinstance(result, Unreadable):
-        return (b"", "u", None, (result.line, result.column, result.rule, result.message, result.id))
+        return (b"", "u", None, None, (result.line, result.column, result.rule, result.message, result.id))
     if isinstance(result, Placement):
-        return (digest_bytes(result.digest), "p", result.data, None)
-    detail = detail or detail_of(result)
+        return (digest_bytes(result.digest), "p", _head(result.data), result.data, None)
+    data_raw, detail_raw = parts or parts_of(result) or (None, None)
+    data: Any = result.data if data_raw is None else data_raw
+    detail: Any = detail_raw
     if detail is None:
         facts = result.facts
         questions = [(q.text, q.owner, q.answered, q.line) for q in facts.questions]
@@ -107,8 +113,16 @@ def row(result: Story | Placement | Unreadable, detail: msgspec.Raw | None = Non
             facts.body_line,
             facts.narrative_text,
         )
-        return (digest_bytes(result.digest), "s", result.data, (result.front_matter, text))
-    return (digest_bytes(result.digest), "s", result.data, detail)
+        detail = (result.front_matter, text)
+    head = {key: value for key in HEAD_KEYS if (value := result.raw(key, _ABSENT)) is not _ABSENT}
+    return (digest_bytes(result.digest), "s", head, data, detail)
+
+
+_ABSENT: Any = object()
+
+
+def _head(data: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in data.items() if key in HEAD_KEYS}
 
 
 def encode_all(items: Sequence[Any]) -> tuple[bytes, list[int]]:
@@ -127,10 +141,27 @@ def encode_all(items: Sequence[Any]) -> tuple[bytes, list[int]]:
     return b"\xdd" + len(parts).to_bytes(4, "big") + b"".join(parts), refused
 
 
-def detail_of(story: Story) -> msgspec.Raw | None:
-    """The encoded detail a story read from a record still holds, if any."""
+Parts = tuple[msgspec.Raw | None, msgspec.Raw | None]
+"""A story's front matter and detail, encoded, as the process that read it encoded them."""
+
+
+def parts_of(story: Story) -> Parts | None:
+    """What a story read from a record still holds encoded: (front matter, detail), each None
+    once decoded; None for a story built whole."""
     fill = fill_of(story)
-    return fill.raw if isinstance(fill, Filler) else None
+    if not isinstance(fill, Filler):
+        return None
+    data = None if _is_decoded(story, "data") else fill.data_raw
+    detail = None if _is_decoded(story, "facts") else fill.raw
+    return data, detail
+
+
+def _is_decoded(story: Story, name: str) -> bool:
+    try:
+        Story.__dict__[name].__get__(story)
+    except AttributeError:
+        return False
+    return True
 
 
 def result(
@@ -145,35 +176,46 @@ def result(
         except msgspec.DecodeError:
             return None
         return Unreadable(path, display, broken.line, broken.column, broken.rule, broken.message, broken.id)
-    if found.data is None or len(found.digest) != DIGEST_BYTES:
+    if found.head is None or len(found.digest) != DIGEST_BYTES:
         return None
     digest = int.from_bytes(found.digest, "big")
     if placements:
-        return Placement(path, display, found.data, digest)
+        try:
+            return Placement(path, display, _DATA.decode(found.data), digest)
+        except msgspec.DecodeError:
+            return None
     if kind != "s":
         return None
-    fill = Filler(found.detail, path, digest, reading)
-    return deferred_story(path, display, found.data, digest, reading.fields, fill)
+    fill = Filler(found.data, found.detail, path, digest, reading)
+    return deferred_story(path, display, found.head, digest, reading.fields, fill)
 
 
 class Filler:
-    """Decodes a story's front matter text and facts when a command first asks. A detail that
-    does not decode (a cache that lies under a valid checksum) is not believed: the file is
+    """Decodes a story's front matter, or its text and facts, when a command first asks. A part
+    that does not decode (a cache that lies under a valid checksum) is not believed: the file is
     read again, and must still be the bytes the record was made from."""
 
-    __slots__ = ("digest", "path", "raw", "reading")
+    __slots__ = ("data_raw", "digest", "path", "raw", "reading")
 
-    def __init__(self, raw: msgspec.Raw, path: str, digest: int, reading: Reading) -> None:
-        self.raw = raw
+    def __init__(self, data: msgspec.Raw, detail: msgspec.Raw, path: str, digest: int, reading: Reading) -> None:
+        self.data_raw = data
+        self.raw = detail
         self.path = path
         self.digest = digest
         self.reading = reading
 
-    def __call__(self) -> tuple[str, Facts]:
+    def data(self) -> dict[str, Any]:
+        try:
+            return _DATA.decode(self.data_raw)
+        except msgspec.DecodeError:
+            return self._read_again().data
+
+    def text(self) -> tuple[str, Facts]:
         try:
             text = _TEXT.decode(self.raw)
         except msgspec.DecodeError:
-            return self._read_again()
+            story = self._read_again()
+            return story.front_matter, story.facts
         facts = text.facts
         questions = tuple(Question(q.text, q.owner, q.answered, q.line) for q in facts.questions)
         return text.front_matter, Facts(
@@ -186,12 +228,12 @@ class Filler:
             facts.narrative_text,
         )
 
-    def _read_again(self) -> tuple[str, Facts]:
+    def _read_again(self) -> Story:
         from groom.backlog import load_story
 
         story = load_story(self.path, os.getcwd(), self.reading)
         if isinstance(story, Story) and story.digest == self.digest:
-            return story.front_matter, story.facts
+            return story
         raise GroomError(f"{self.path} changed while groom was reading it; run the command again")
 
 

@@ -52,15 +52,18 @@ class Workspace:
         may write), else shared, so readers never see half of a multi-file write."""
         return cls(cwd, config_module.load(cwd, config_file, backlog), writes=writes, cache=cache)
 
-    def close(self, answered: bool = True) -> None:
+    def close(self, answered: bool = True) -> bool:
         """End the run: release the lock, then keep what it read in the warm cache (the cache
         needs no lock: it is written whole in one rename, from what this run already holds).
-        A run that did not answer (a config error, say) leaves no judging to the cache."""
+        A run that did not answer (a config error, say) leaves no judging to the cache. True
+        when a detached process was left to write it."""
         self._lock.release()
-        cache = self.__dict__.get("cache")
-        if cache is not None:
-            cold = answered and "backlog" in self.__dict__ and "schemas" in self.__dict__ and not cache.warm
-            cache.save(self._judge_all if cold else None)
+        cache: cache_module.Cache | None = self.__dict__.get("cache")
+        if cache is None:
+            return False
+        cold = answered and "backlog" in self.__dict__ and "schemas" in self.__dict__ and not cache.warm
+        cache.save(self._judge_all if cold else None)
+        return cache.detached
 
     def _judge_all(self) -> None:
         """After a cold run (judged without the cache), judge every story for the cache, so the

@@ -480,8 +480,8 @@ def _damage(project: Project, groom: Runner, change: object) -> None:
 
 def _lie(cache_file: Path, edit: object) -> None:
     """Rewrite entries, with a checksum that matches: a cache that parses but says wrong things.
-    An entry is [path, size, mtime_ns, ino, ctime_ns, settled, partial, [digest, kind, data,
-    detail], verdicts] (groom/cache.py's _Entry, holding a records.Record)."""
+    An entry is [path, size, mtime_ns, ino, ctime_ns, settled, partial, [digest, kind, head,
+    data, detail], verdicts] (groom/cache.py's _Entry, holding a records.Record)."""
     head, _, body = cache_file.read_bytes().partition(b"\n")
     entries = msgspec.msgpack.decode(body)
     assert callable(edit)
@@ -506,7 +506,8 @@ def _verdicts(entry: list[Any], change: Callable[[dict[str, Any]], object]) -> N
         pytest.param(lambda f: f.write_bytes(f.read_bytes().replace(b'"format": 1', b'"format": 99')), id="format"),
         pytest.param(lambda f: f.write_bytes(f.read_bytes().replace(b'"key": "', b'"key": "0')), id="other-key"),
         pytest.param(lambda f: _lie(f, lambda e: e[7].__setitem__(2, "not a front matter")), id="wrong-types"),
-        pytest.param(lambda f: _lie(f, lambda e: e[7].__setitem__(3, b"\x93not text")), id="wrong-detail"),
+        pytest.param(lambda f: _lie(f, lambda e: e[7].__setitem__(3, b"\x93not a mapping")), id="wrong-data"),
+        pytest.param(lambda f: _lie(f, lambda e: e[7].__setitem__(4, b"\x93not text")), id="wrong-detail"),
         pytest.param(
             lambda f: _lie(f, lambda e: _verdicts(e, lambda v: v.update(findings=[[], [[1, 1, 2, 3]]]))),
             id="bad-verdict",

@@ -73,14 +73,18 @@ def test_values_msgpack_cannot_hold_still_come_back() -> None:
     assert _round_trip(results) == results
 
 
-def test_a_detail_that_does_not_decode_is_read_again_from_its_file(tmp_path: Path) -> None:
+def test_parts_that_do_not_decode_are_read_again_from_the_file(tmp_path: Path) -> None:
     path = tmp_path / "S-1.md"
     path.write_text(f"---\nid: S-1\ntitle: T\n---\n{BODY}")
     read = load_story(str(path), str(tmp_path))
     assert isinstance(read, Story)
-    found = records.Record(records.digest_bytes(read.digest), "s", read.data, msgspec.Raw(b"\x93"))
+    broken = msgspec.Raw(b"\x93")
+    head = {"id": "S-1"}
+    found = records.Record(records.digest_bytes(read.digest), "s", head, broken, broken)
     back = records.result(found, str(path), "S-1.md", False)
     assert isinstance(back, Story)
+    assert back.id == "S-1" and fill_of(back) is not None  # the head answers without decoding
+    assert back.data == read.data
     assert back.facts == read.facts and back.front_matter == read.front_matter
     # The file changed since: what the record said can no longer be checked, so the run stops.
     path.write_text(path.read_text().replace("title: T", "title: U"))
@@ -88,6 +92,30 @@ def test_a_detail_that_does_not_decode_is_read_again_from_its_file(tmp_path: Pat
     assert isinstance(again, Story)
     with pytest.raises(GroomError, match="changed while groom was reading it; run the command again"):
         _ = again.facts
+    with pytest.raises(GroomError, match="changed while groom was reading it"):
+        _ = again.data
+
+
+def test_a_deferred_story_answers_the_whole_backlog_rules_from_its_head() -> None:
+    """ids, order, references and families are read from the head: the rest of the front
+    matter stays encoded until someone asks for a key outside it."""
+    written = story("S-1", body=BODY, rank="a0", depends_on=["S-0"], parent="S-9", labels=["x"])
+    (back,) = _round_trip([written])
+    assert isinstance(back, Story)
+    assert (back.id, back.status, back.rank, back.depends_on, back.parent, back.type) == (
+        "S-1",
+        "ready",
+        "a0",
+        ("S-0",),
+        "S-9",
+        "story",
+    )
+    assert back.order_key == written.order_key
+    parts = records.parts_of(back)
+    assert parts is not None and parts[0] is not None, "the front matter was decoded for a head key"
+    assert back.raw("labels") == ["x"]
+    parts = records.parts_of(back)
+    assert parts is not None and parts[0] is None
 
 
 def test_a_record_of_the_wrong_kind_for_the_question_gives_nothing() -> None:
