@@ -12,6 +12,7 @@ import os
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from dataclasses import fields as dataclass_fields
 from typing import Any, Protocol
 
 from groom.config import Config
@@ -232,8 +233,10 @@ class _DeferredStory(Story):
     _head: dict[str, Any]
 
     def __getattr__(self, name: str) -> Any:
-        fill = self._fill
-        if fill is None or name not in ("data", "front_matter", "facts"):
+        # Only the three parts are filled; anything else missing (also _fill and _head of a copy
+        # dataclasses.replace made, which sets every field and no slot of this class) is missing.
+        fill = _FILL_OF(self) if name in ("data", "front_matter", "facts") else None
+        if fill is None:
             raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
         if name == "data":
             data = fill.data()
@@ -252,14 +255,13 @@ class _DeferredStory(Story):
             _SET_FILL(self, None)
 
     def raw(self, key: str, default: Any = None) -> Any:
-        if key in HEAD_KEYS:
-            return self._head.get(key, default)
-        return self.data.get(key, default)
+        head = _HEAD_OF(self) if key in HEAD_KEYS else None
+        return (self.data if head is None else head).get(key, default)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Story):
             return NotImplemented
-        return all(getattr(self, f) == getattr(other, f) for f in Story.__dataclass_fields__)
+        return all(getattr(self, name) == getattr(other, name) for name in _COMPARED)
 
     __hash__ = Story.__hash__
 
@@ -279,6 +281,19 @@ def deferred_story(path: str, display: str, head: dict[str, Any], digest: int, f
     _SET_ORDER(story, None)
     _SET_FILL(story, fill)
     return story
+
+
+def _slot_or_none(cls: type, name: str) -> Callable[[object], Any]:
+    """A reader of a slot that gives None while the slot is empty (no __getattr__ involved)."""
+    descriptor = cls.__dict__[name]
+
+    def read(instance: object) -> Any:
+        try:
+            return descriptor.__get__(instance)
+        except AttributeError:
+            return None
+
+    return read
 
 
 def _is_set(story: Story, name: str) -> bool:
@@ -304,12 +319,16 @@ _SET_FIELDS = _slot_setter(Story, "fields")
 _SET_ORDER = _slot_setter(Story, "_order")
 _SET_FILL = _slot_setter(_DeferredStory, "_fill")
 _SET_HEAD = _slot_setter(_DeferredStory, "_head")
+_FILL_OF = _slot_or_none(_DeferredStory, "_fill")
+_COMPARED = tuple(f.name for f in dataclass_fields(Story) if f.compare)
+_HEAD_OF = _slot_or_none(_DeferredStory, "_head")
 
 
 def fill_of(story: Story) -> Fill | None:
     """What a deferred story fills its parts from; None once every part is filled, or for a
     story built whole."""
-    return story._fill if isinstance(story, _DeferredStory) else None
+    fill: Fill | None = _FILL_OF(story) if isinstance(story, _DeferredStory) else None
+    return fill
 
 
 @dataclass(frozen=True, slots=True)

@@ -43,6 +43,8 @@ def test_a_story_comes_back_equal_and_its_text_is_decoded_only_when_asked() -> N
     assert back.front_matter == written.front_matter
     assert fill_of(back) is None, "what the text was decoded from is kept after it was decoded"
     assert back == written and written == back
+    _ = written.order_key  # worked out on one side only: not part of what makes them equal
+    assert back == written and written == back
 
 
 def test_a_deferred_story_pickles_and_replaces_as_a_whole_story() -> None:
@@ -50,8 +52,10 @@ def test_a_deferred_story_pickles_and_replaces_as_a_whole_story() -> None:
     assert isinstance(back, Story)
     copied = pickle.loads(pickle.dumps(back))
     assert type(copied) is Story and copied == back
-    changed = dataclasses.replace(back, data={**back.data, "estimate": 8})
+    changed = dataclasses.replace(back, data={**back.data, "estimate": 8, "status": "done"})
     assert changed.points == 8 and changed.facts == back.facts
+    assert (changed.id, changed.status, changed.order_key) == ("S-1", "done", back.order_key)
+    assert fill_of(changed) is None
     with pytest.raises(AttributeError, match="no attribute 'nothing'"):
         getattr(back, "nothing")  # noqa: B009 - the attribute lookup is what is tested
 
