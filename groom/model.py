@@ -251,7 +251,7 @@ class _DeferredStory(Story):
 
     def _filled(self) -> None:
         """Let go of what the parts were decoded from once every part is."""
-        if all(_is_set(self, name) for name in ("data", "front_matter", "facts")):
+        if all(is_filled(self, name) for name in ("data", "front_matter", "facts")):
             _SET_FILL(self, None)
 
     def raw(self, key: str, default: Any = None) -> Any:
@@ -296,7 +296,8 @@ def _slot_or_none(cls: type, name: str) -> Callable[[object], Any]:
     return read
 
 
-def _is_set(story: Story, name: str) -> bool:
+def is_filled(story: Story, name: str) -> bool:
+    """Whether a story's field ``name`` holds its value (a deferred story's parts may not yet)."""
     try:
         Story.__dict__[name].__get__(story)
     except AttributeError:

@@ -20,7 +20,7 @@ import msgspec
 
 from groom.errors import GroomError
 from groom.facts import Facts, Question
-from groom.model import HEAD_KEYS, Placement, Story, Unreadable, deferred_story, fill_of
+from groom.model import HEAD_KEYS, Placement, Story, Unreadable, deferred_story, fill_of, is_filled
 from groom.naming import PLAIN, Reading
 
 DIGEST_BYTES = 16
@@ -151,17 +151,9 @@ def parts_of(story: Story) -> Parts | None:
     fill = fill_of(story)
     if not isinstance(fill, Filler):
         return None
-    data = None if _is_decoded(story, "data") else fill.data_raw
-    detail = None if _is_decoded(story, "facts") else fill.raw
+    data = None if is_filled(story, "data") else fill.data_raw
+    detail = None if is_filled(story, "facts") else fill.raw
     return data, detail
-
-
-def _is_decoded(story: Story, name: str) -> bool:
-    try:
-        Story.__dict__[name].__get__(story)
-    except AttributeError:
-        return False
-    return True
 
 
 def result(
