@@ -222,9 +222,8 @@ def measure(versions: list[Version], runs: int, variants: list[list[str]], root:
     return [summary(r) for index, r in enumerate(results) if index not in lacking]
 
 
-def history(root: Path, commits: int) -> None:
-    """A git history over the backlog: ``commits`` commits of ten stories each, every other one
-    a reorder (only ``rank`` lines change), the rest body edits."""
+def _git_in(root: Path) -> Callable[..., None]:
+    """git in ``root`` as the bench's author."""
     env = _environment(
         GIT_AUTHOR_NAME="Bench",
         GIT_AUTHOR_EMAIL="b@example.org",
@@ -234,6 +233,14 @@ def history(root: Path, commits: int) -> None:
 
     def git(*args: str) -> None:
         subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True)
+
+    return git
+
+
+def history(root: Path, commits: int) -> None:
+    """A git history over the backlog: ``commits`` commits of ten stories each, every other one
+    a reorder (only ``rank`` lines change), the rest body edits."""
+    git = _git_in(root)
 
     git("init", "-q")
     git("add", "-A")
@@ -262,15 +269,7 @@ DIFF_CHANGED = 50
 def two_commits(root: Path) -> None:
     """The backlog committed, then DIFF_CHANGED stories changed in a second commit, one change
     each in turn: an estimate, a value, a move to the top, a question reopened, a status."""
-    env = _environment(
-        GIT_AUTHOR_NAME="Bench",
-        GIT_AUTHOR_EMAIL="b@example.org",
-        GIT_COMMITTER_NAME="Bench",
-        GIT_COMMITTER_EMAIL="b@example.org",
-    )
-
-    def git(*args: str) -> None:
-        subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True)
+    git = _git_in(root)
 
     git("init", "-q", "-b", "main")
     git("add", "-A")

@@ -180,8 +180,6 @@ class Cache:
         """Whether a writer process was left to write the cache (then this process, sharing its
         memory pages with it, had better end without tearing its objects down: cli.run)."""
         self.changed = False
-        self.hits = 0
-        self.misses = 0
         self._load()
 
     # -- the file ------------------------------------------------------------------------
@@ -298,7 +296,6 @@ class Cache:
         root, old, new, pending = self.root, self._old, self._new, self._pending
         if not old:  # cold: nothing to compare; the writer takes the files' times after the fact
             pending.update(dict.fromkeys(paths, (None, now)))
-            self.misses += len(paths)
             return known, list(paths)
         skip = len(root)
         base = cwd.rstrip("/") + "/"  # display_path's usual case, worked out once
@@ -324,8 +321,6 @@ class Cache:
                     pending[path] = (info, now)
             else:
                 known.append(result)
-        self.hits += len(known)
-        self.misses += len(missing)
         return known, missing
 
     def keep(self, paths: list[str], results: list[Loaded], placements: bool) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 import frontmatter
 import pytest
 
+from tests.acceptance.test_diff import commit, git
 from tests.conftest import Runner
 
 CONFIG_YML = """\
@@ -176,13 +177,9 @@ def test_first_contact_says_which_keys_would_fit(repo: Path, groom: Runner) -> N
 
 def test_diff_reads_both_sides_the_teams_way(repo: Path, groom: Runner) -> None:
     """groom diff reads each side with its own groom.toml: ordinals, team keys, finished folders."""
-    import subprocess
-
     assert groom("init", "--from", "backlog-md").code == 0
-    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
-    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=repo, check=True)
-    subprocess.run([*git, "add", "-A"], cwd=repo, check=True)
-    subprocess.run([*git, "commit", "-qm", "base"], cwd=repo, check=True)
+    git(repo, "init", "-q", "-b", "main")
+    commit(repo, "base")
     assert groom("reprioritize", "BACK-6", "--top").code == 0
     result = groom("diff", "HEAD", "--format", "json")
     assert result.code == 0, result
@@ -258,13 +255,9 @@ def test_numeric_ranks_and_team_keys_meet_groom_s_own_schemas(
 
 
 def test_diff_says_a_task_moved_to_completed_is_finished_not_gone(repo: Path, groom: Runner) -> None:
-    import subprocess
-
     assert groom("init", "--from", "backlog-md").code == 0
-    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
-    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=repo, check=True)
-    subprocess.run([*git, "add", "-A"], cwd=repo, check=True)
-    subprocess.run([*git, "commit", "-qm", "base"], cwd=repo, check=True)
+    git(repo, "init", "-q", "-b", "main")
+    commit(repo, "base")
     done = (repo / "backlog/tasks/back-3 - Third.md").read_text().replace("status: To Do", "status: Done")
     (repo / "backlog/completed/back-3 - Third.md").write_text(done)
     (repo / "backlog/tasks/back-3 - Third.md").unlink()

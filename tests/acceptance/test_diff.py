@@ -40,7 +40,6 @@ def commit(root: Path, message: str) -> None:
 
 RANKS = "0123456789ABCDEF"
 BROKEN = "did not find expected ',' or ']': this [ list ] is not closed on its line; add the ']' (or quote an item)"
-BROKEN = "did not find expected ',' or ']': this [ list ] is not closed on its line; add the ']' (or quote an item)"
 
 
 def base_backlog(project: Project) -> None:

@@ -24,14 +24,20 @@ inactive = ["Won't Do"]
 """
 
 
-@pytest.fixture(scope="module")
-def realdata(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def _real_backlog() -> Path:
+    """The real Backlog.md repository beside ours; the test skips (or, in CI, fails) without it."""
     source = Path(os.environ.get("GROOM_REALDATA", REALDATA))
     if not source.is_dir():
         message = f"real backlog not found at {source}: put ../shared beside the repository or set GROOM_REALDATA"
         if os.environ.get("GROOM_REQUIRE_REALDATA"):
             pytest.fail(message + " (GROOM_REQUIRE_REALDATA is set, so it is required)")
         pytest.skip(message)
+    return source
+
+
+@pytest.fixture(scope="module")
+def realdata(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    source = _real_backlog()
     root = tmp_path_factory.mktemp("realdata")
     shutil.copytree(source, root / "backlog-md", symlinks=True)
     (root / "groom.toml").write_text(CONFIG)
@@ -78,12 +84,7 @@ def test_realdata_is_left_untouched(realdata: Path, groom: Runner, monkeypatch: 
 def adopted(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the real Backlog.md repository as a team has it (backlog/ inside the repository),
     after ``groom init --from backlog-md``."""
-    source = Path(os.environ.get("GROOM_REALDATA", REALDATA))
-    if not source.is_dir():
-        message = f"real backlog not found at {source}: put ../shared beside the repository or set GROOM_REALDATA"
-        if os.environ.get("GROOM_REQUIRE_REALDATA"):
-            pytest.fail(message + " (GROOM_REQUIRE_REALDATA is set, so it is required)")
-        pytest.skip(message)
+    source = _real_backlog()
     root = tmp_path_factory.mktemp("adopted")
     shutil.copytree(source, root / "backlog", symlinks=True)
     return root
