@@ -46,6 +46,7 @@ RESERVED_KEY = "derived"
 """The key under which derived facts reach the schemas; a story may not set it itself."""
 
 _DIGITS = re.compile(r"(\d+)")
+_DIGIT = re.compile(r"\d")
 
 OrderKey = tuple[int, float, str, tuple[str | int, ...]]
 
@@ -53,7 +54,7 @@ OrderKey = tuple[int, float, str, tuple[str | int, ...]]
 def id_key(story_id: str) -> tuple[str | int, ...]:
     """Sort key that compares the numbers in an id as numbers: S-2 < S-10 < S-10.1."""
     prefix, dash, number = story_id.rpartition("-")
-    if dash and number.isdecimal() and number.isascii() and not any(c.isdigit() for c in prefix):
+    if dash and number.isdecimal() and number.isascii() and _DIGIT.search(prefix) is None:
         return (prefix + dash, int(number), "")  # the usual PREFIX-NUMBER, without the pattern
     parts = _DIGITS.split(story_id)
     return tuple(int(part) if index % 2 else part for index, part in enumerate(parts))
@@ -255,8 +256,12 @@ class _DeferredStory(Story):
             _SET_FILL(self, None)
 
     def raw(self, key: str, default: Any = None) -> Any:
-        head = _HEAD_OF(self) if key in HEAD_KEYS else None
-        return (self.data if head is None else head).get(key, default)
+        if key in HEAD_KEYS:
+            try:
+                return self._head.get(key, default)
+            except AttributeError:  # a copy dataclasses.replace made has no head: its data is whole
+                pass
+        return self.data.get(key, default)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Story):
@@ -322,7 +327,6 @@ _SET_FILL = _slot_setter(_DeferredStory, "_fill")
 _SET_HEAD = _slot_setter(_DeferredStory, "_head")
 _FILL_OF = _slot_or_none(_DeferredStory, "_fill")
 _COMPARED = tuple(f.name for f in dataclass_fields(Story) if f.compare)
-_HEAD_OF = _slot_or_none(_DeferredStory, "_head")
 
 
 def fill_of(story: Story) -> Fill | None:
