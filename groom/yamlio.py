@@ -18,27 +18,13 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from sys import intern
-from typing import Any
-
-import yaml
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from typing import TYPE_CHECKING, Any
 
 from groom.errors import YamlError
 
-try:  # libyaml is bundled in PyYAML's wheels; the pure parser is a slow but correct fallback.
-    from yaml._yaml import CParser as _Parser  # type: ignore[import-not-found,unused-ignore]
-except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml.composer import Composer
-    from yaml.parser import Parser
-    from yaml.reader import Reader
-    from yaml.scanner import Scanner
-
-    class _Parser(Reader, Scanner, Parser, Composer):  # type: ignore[no-redef]
-        def __init__(self, stream: str) -> None:
-            Reader.__init__(self, stream)
-            Scanner.__init__(self)
-            Parser.__init__(self)
-            Composer.__init__(self)
+if TYPE_CHECKING:
+    import yaml
+    from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 
 MAX_DEPTH = 32
@@ -49,18 +35,46 @@ EXPANSION = 10
 Value = Any
 PathItem = str | int
 
+_NodeLoader: Any = None
+"""The libyaml parser that composes nodes without PyYAML's resolver, made on the first parse."""
 
-class _NodeLoader(_Parser):
-    """Composes nodes without PyYAML's resolver: implicit scalars keep ``tag is None``."""
 
-    def resolve(self, kind: object, value: object, implicit: object) -> None:  # noqa: ARG002
-        return None
+def _load_libyaml() -> Any:
+    """Import PyYAML on the first parse, not with groom: a warm run parses nothing, and the
+    import costs a twentieth of it. Sets the node classes the converter checks against."""
+    global yaml, MappingNode, ScalarNode, SequenceNode, _NodeLoader  # noqa: PLW0603
+    import yaml
+    from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
-    def descend_resolver(self, current_node: object, current_index: object) -> None:  # noqa: ARG002
-        return None
+    try:  # libyaml is bundled in PyYAML's wheels; the pure parser is a slow but correct fallback.
+        from yaml._yaml import CParser as _Parser  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:  # pragma: no cover - depends on how PyYAML was built
+        from yaml.composer import Composer
+        from yaml.parser import Parser
+        from yaml.reader import Reader
+        from yaml.scanner import Scanner
 
-    def ascend_resolver(self) -> None:
-        return None
+        class _Parser(Reader, Scanner, Parser, Composer):  # type: ignore[no-redef]
+            def __init__(self, stream: str) -> None:
+                Reader.__init__(self, stream)
+                Scanner.__init__(self)
+                Parser.__init__(self)
+                Composer.__init__(self)
+
+    class Loader(_Parser):  # type: ignore[misc,valid-type,unused-ignore]
+        """Composes nodes without PyYAML's resolver: implicit scalars keep ``tag is None``."""
+
+        def resolve(self, kind: object, value: object, implicit: object) -> None:  # noqa: ARG002
+            return None
+
+        def descend_resolver(self, current_node: object, current_index: object) -> None:  # noqa: ARG002
+            return None
+
+        def ascend_resolver(self) -> None:
+            return None
+
+    _NodeLoader = Loader
+    return Loader
 
 
 _INT = re.compile(r"[-+]?[0-9]+")
@@ -260,7 +274,7 @@ def _from_marked(exc: yaml.MarkedYAMLError, text: str) -> YamlError:
 
 def compose(text: str) -> Node | None:
     """The node graph of one YAML document, or None when the text holds no document."""
-    loader = _NodeLoader(text)
+    loader = (_NodeLoader or _load_libyaml())(text)
     try:
         node: Node | None = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:

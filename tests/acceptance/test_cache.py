@@ -341,6 +341,30 @@ def test_a_warm_run_reads_judges_and_builds_nothing_it_has(
     assert again.out == groom("--no-cache", "check").out and "S-3.md:4:1: error [dor/value]" in again.out
 
 
+def test_a_warm_run_imports_no_parser_and_no_validator(project: Project, groom: Runner) -> None:
+    """A warm run parses no YAML and builds no schema, so it pays for neither library's import
+    (PyYAML alone is a twentieth of a warm check on 10,000 stories); a cold one needs both."""
+    for n in range(1, 4):
+        project.story(f"S-{n}", rank=f"a{n}", status="ready")
+    script = (
+        "import atexit, sys\n"
+        "atexit.register(lambda: print(*sorted({m.split('.')[0] for m in sys.modules} & {'yaml', 'jsonschema'})))\n"
+        "sys.argv = ['groom', '--cache', 'check']\n"
+        "from groom.cli import run\n"
+        "run()\n"
+    )
+
+    def imported() -> str:
+        done = subprocess.run(
+            [sys.executable, "-c", script], check=False, cwd=project.root, capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout.splitlines()[-1]
+
+    assert imported() == "jsonschema yaml"  # cold: read and judged
+    assert imported() == ""  # warm: every story and verdict from the cache
+
+
 def test_a_cold_run_leaves_the_cache_to_a_detached_writer(
     project: Project, groom: Runner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
