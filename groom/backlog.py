@@ -15,6 +15,7 @@ import sys
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -315,6 +316,10 @@ def _refused(refused: list[tuple[str, str]], cwd: Path | str) -> list[Unreadable
     return [Unreadable(path, display_path(path, cwd), 1, 1, "file", reason) for path, reason in refused]
 
 
+_PATH = attrgetter("path")
+_ORDER = attrgetter("order_key")
+
+
 def _read_all(
     cwd: Path, discovered: Discovered, placements: bool, cache: Cache | None = None
 ) -> tuple[list[Story | Placement], list[Unreadable]]:
@@ -333,7 +338,10 @@ def _read_all(
         loaded = _load_many(paths, str(cwd), placements, discovered.reading)
         if cache is not None:
             cache.keep(paths, loaded, placements)
-        for result in (*known, *loaded):
+        found = (*known, *loaded)
+        if known and loaded:  # each in file order: merged back into it, so ties sort as uncached
+            found = tuple(sorted(found, key=_PATH))
+        for result in found:
             if isinstance(result, Unreadable):
                 unreadable.append(result)
             else:
@@ -343,7 +351,7 @@ def _read_all(
         gc.freeze()
         if enabled:
             gc.enable()
-    read.sort(key=lambda loaded: loaded.order_key)
+    read.sort(key=_ORDER)
     unreadable.sort(key=lambda u: u.display)
     return read, unreadable
 

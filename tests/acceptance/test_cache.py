@@ -304,6 +304,18 @@ def test_the_cache_is_used_and_a_changed_file_is_read_again(project: Project, gr
     assert second.out == groom("--no-cache", "check").out
 
 
+def test_stories_that_tie_keep_their_order_when_one_is_read_again(project: Project, groom: Runner) -> None:
+    """Two files with one id and one rank are ordered by file name; a run that takes one from the
+    cache and reads the other again orders them the same (it once put the one read last)."""
+    project.story("S-7", name="S-7-a.md", rank="a5", status="draft", title="Twin a")
+    project.story("S-7", name="S-7-b.md", rank="a5", status="draft", title="Twin b")
+    expected = groom("--no-cache", "list").out
+    assert expected.index("Twin a") < expected.index("Twin b")
+    assert groom("list").out == expected  # cold: writes the cache
+    project.story("S-7", name="S-7-a.md", rank="a5", status="draft", title="Twin a", value=3)
+    assert groom("list").out == groom("--no-cache", "list").out
+
+
 def test_a_warm_run_reads_judges_and_builds_nothing_it_has(
     project: Project, groom: Runner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
