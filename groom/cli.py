@@ -5,7 +5,7 @@ are one line on stderr, never a traceback. Each command imports its own module w
 `groom check` in a pre-commit hook does not pay for loading the planning commands.
 
 No ``from __future__ import annotations`` here: typer reads every command's annotations on
-every run, and annotations kept as text are evaluated twice over (a tenth of a warm check).
+every run, and annotations kept as text are evaluated twice over (13 ms a run, measured).
 """
 
 
