@@ -8,7 +8,6 @@ No ``from __future__ import annotations`` here: typer reads every command's anno
 every run, and annotations kept as text are evaluated twice over (13 ms a run, measured).
 """
 
-
 import contextlib
 import os
 import re

@@ -9,11 +9,14 @@ from pathlib import Path
 
 import msgspec
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from groom import records
 from groom.backlog import load_story
 from groom.errors import GroomError
-from groom.model import Placement, Story, Unreadable, fill_of
+from groom.facts import Facts
+from groom.model import HEAD_KEYS, Placement, Story, Unreadable, deferred_story, fill_of
 from groom.naming import PLAIN
 from tests.stories import story
 
@@ -120,6 +123,35 @@ def test_a_deferred_story_answers_the_whole_backlog_rules_from_its_head() -> Non
     assert back.raw("labels") == ["x"]
     parts = records.parts_of(back)
     assert parts is not None and parts[0] is None
+
+
+_SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=5),
+)
+_VALUES = st.one_of(_SCALARS, st.lists(_SCALARS, max_size=3))
+
+
+class _NoFill:
+    def data(self) -> dict[str, object]:
+        raise AssertionError("a head key was read from the whole front matter")
+
+    def text(self) -> tuple[str, Facts]:
+        raise AssertionError("the text was decoded")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.sampled_from(sorted(HEAD_KEYS)), _VALUES))
+def test_a_deferred_story_types_its_head_as_a_whole_story_does(head: dict[str, object]) -> None:
+    """The deferred story works out its head keys' typed values once, written out for speed:
+    they must be what a whole story's properties give for any value a file may hold."""
+    whole = Story("/b/S-1.md", "S-1.md", dict(head), "", story("S-1").facts, 7)
+    deferred = deferred_story("/b/S-1.md", "S-1.md", dict(head), 7, (), _NoFill())
+    names = ("id", "status", "rank", "depends_on", "parent", "type", "order_key")
+    assert [getattr(deferred, name) for name in names] == [getattr(whole, name) for name in names]
 
 
 def test_a_record_of_the_wrong_kind_for_the_question_gives_nothing() -> None:
