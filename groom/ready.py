@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import math
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -374,16 +374,19 @@ def _derived_detail(story: Story, error: ValidationError, instance: dict[str, An
 # Cross-story integrity
 
 
-def integrity(backlog: Backlog) -> list[Finding]:
-    """Rules that need the whole backlog: ids, references, cycles, ranks, file names."""
+def integrity(backlog: Backlog, only: Collection[str] | None = None) -> list[Finding]:
+    """Rules that need the whole backlog: ids, references, cycles, ranks, file names. With
+    ``only`` (display paths), the findings of those files; the rules whose findings are each
+    about one story's own keys look at those stories alone."""
+    chosen = backlog.stories if only is None else [story for story in backlog.stories if story.display in only]
     found: list[Finding] = []
     found.extend(_duplicate_ids(backlog))
-    found.extend(_references(backlog))
+    found.extend(_references(backlog, chosen))
     found.extend(_families(backlog))
     found.extend(_cycles(backlog))
     found.extend(_ranks(backlog))
-    found.extend(_file_names(backlog))
-    return found
+    found.extend(_file_names(backlog, chosen))
+    return found if only is None else [f for f in found if f.path in only]
 
 
 def _at(story: Story, path: tuple[str | int, ...], rule: str, severity: str, message: str) -> Finding:
@@ -417,8 +420,8 @@ def _duplicate_ids(backlog: Backlog) -> Iterator[Finding]:
             )
 
 
-def _references(backlog: Backlog) -> Iterator[Finding]:
-    for story in backlog.stories:
+def _references(backlog: Backlog, stories: Iterable[Story]) -> Iterator[Finding]:
+    for story in stories:
         raw = story.raw("depends_on")
         deps = raw if isinstance(raw, list) else [raw] if isinstance(raw, str) else []
         for index, dep in enumerate(deps):
@@ -674,9 +677,9 @@ def _ranks(backlog: Backlog) -> Iterator[Finding]:
             )
 
 
-def _file_names(backlog: Backlog) -> Iterator[Finding]:
+def _file_names(backlog: Backlog, stories: Iterable[Story]) -> Iterator[Finding]:
     prefixes = tuple(prefix.lower() for prefix in backlog.config.id_prefixes)
-    for story in backlog.stories:
+    for story in stories:
         story_id = story.id
         path = story.path
         name = path.rfind("/") + 1
@@ -708,6 +711,6 @@ def check(
     for story in backlog.stories:
         if wanted is None or story.display in wanted:
             found.extend(judge.findings(story))
-    found.extend(f for f in integrity(backlog) if wanted is None or f.path in wanted)
+    found.extend(integrity(backlog, wanted))
     found.sort(key=lambda f: f.sort_key)
     return found

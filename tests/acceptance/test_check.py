@@ -199,7 +199,7 @@ def test_a_rank_shared_with_finished_work_is_no_warning(project: Project, groom:
 def test_paths_limit_the_report_but_not_the_references(project: Project, groom: Runner) -> None:
     project.story("S-1", status="draft", depends_on=["S-2"])
     project.story("S-2", status="doing")
-    result = groom("check", "backlog/S-1.md", "README.md" if False else "backlog/S-1.md")
+    result = groom("check", "backlog/S-1.md", "backlog/S-1.md")  # named twice: checked once
     assert result.code == 0, result
     assert result.out == "checked 1 story file: 0 errors, 0 warnings\n"
     result = groom("check", "backlog/S-2.md")

@@ -689,6 +689,36 @@ def test_check_gives_every_finding_sorted_or_only_those_of_the_files_asked_for()
     assert ready.check(whole, SCHEMAS, []) == []
 
 
+def test_checking_some_files_finds_of_them_what_checking_every_file_does() -> None:
+    """Every whole-backlog rule, and each file asked for alone: its findings are those it has
+    in the whole check (some rules then look at the files asked for only: same answers)."""
+    stories = (
+        plain("S-1", "depends_on: [S-9, S-8, S-5]\nrank: a1\n"),  # unknown, unreadable, inactive
+        plain("S-1", "rank: a1\n", name="S-1-again.md"),  # duplicate id, duplicate rank
+        plain("S-3", "depends_on: [S-4]\nparent: S-7\n", name="wrong-name.md"),  # cycle, bad name
+        plain("S-4", "depends_on: [S-3]\nparent: S-6\nrank: a4\n"),  # cycle, unknown parent
+        parsed("id: S-5\ntitle: t\nstatus: dropped\n"),
+        plain("S-7", "children: [S-2, S-4]\n"),  # lists a child whose parent differs, one not there
+    )
+    whole = backlog(*stories, unreadable=(BROKEN,))
+    everything = said(ready.check(whole, SCHEMAS))
+    rules = {rule for _, _, _, rule, _, _ in everything}
+    assert rules >= {
+        "unknown-dependency",
+        "inactive-dependency",
+        "duplicate-id",
+        "duplicate-rank",
+        "dependency-cycle",
+        "id-filename",
+        "unknown-parent",
+        "parent-children",
+        "yaml",
+    }, rules
+    for display in sorted({story.display for story in stories} | {BROKEN.display}):
+        alone = said(ready.check(whole, SCHEMAS, [display]))
+        assert alone == [finding for finding in everything if finding[0] == display], display
+
+
 # ---------------------------------------------------------------------------------------
 # what a finding carries, and rules that must look at every story, not only the first
 
