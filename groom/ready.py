@@ -657,6 +657,8 @@ def _ranks(backlog: Backlog) -> Iterator[Finding]:
                 f"rank is {len(rank)} characters (limit {limit}); run 'groom reprioritize --rebalance'",
             )
     for rank, sharing in holders.items():
+        if len(sharing) < 2:
+            continue
         # Order only matters among open work: a done story may keep the rank an open one took.
         stories = [story for story in sharing if backlog.config.is_open(story.status)]
         if len(stories) < 2:

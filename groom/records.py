@@ -171,11 +171,8 @@ def result(
     if found.head is None or len(found.digest) != DIGEST_BYTES:
         return None
     digest = int.from_bytes(found.digest, "big")
-    if placements:
-        try:
-            return Placement(path, display, _DATA.decode(found.data), digest)
-        except msgspec.DecodeError:
-            return None
+    if placements:  # what ordering reads is in the head: the rest stays encoded
+        return Placement(path, display, found.head, digest)
     if kind != "s":
         return None
     fill = Filler(found.data, found.detail, path, digest, reading)

@@ -16,7 +16,7 @@ from groom import records
 from groom.backlog import load_story
 from groom.errors import GroomError
 from groom.facts import Facts
-from groom.model import HEAD_KEYS, Placement, Story, Unreadable, deferred_story, fill_of
+from groom.model import HEAD_KEYS, PLACEMENT_KEYS, Placement, Story, Unreadable, deferred_story, fill_of
 from groom.naming import PLAIN
 from tests.stories import story
 
@@ -63,11 +63,23 @@ def test_a_deferred_story_pickles_and_replaces_as_a_whole_story() -> None:
         getattr(back, "nothing")  # noqa: B009 - the attribute lookup is what is tested
 
 
-def test_placements_and_unreadable_files_come_back_as_they_were() -> None:
-    whole = story("S-2")
+def test_placements_come_back_with_what_ordering_reads_and_unreadable_files_as_they_were() -> None:
+    whole = story("S-2", rank="a2", depends_on=["S-1"], labels=["x"])
     placement = Placement(whole.path, whole.display, whole.data, whole.digest)
     broken = Unreadable("/b/S-3.md", "S-3.md", 4, 2, "yaml", "bad indentation", "S-3")
-    assert _round_trip([placement, broken], placements=True) == [placement, broken]
+    back, again = _round_trip([placement, broken], placements=True)
+    assert again == broken
+    assert isinstance(back, Placement) and (back.path, back.display, back.digest) == (whole.path, whole.display, 1)
+    assert (back.id, back.title, back.status, back.rank, back.depends_on) == (
+        "S-2",
+        "Story S-2",
+        "ready",
+        "a2",
+        ("S-1",),
+    )
+    assert set(back.data) == set(PLACEMENT_KEYS), "a placement holds the head: the rest stays encoded"
+    (from_story,) = _round_trip([whole], placements=True)  # a whole story's record answers a placement too
+    assert from_story == back
 
 
 def test_values_msgpack_cannot_hold_still_come_back() -> None:
