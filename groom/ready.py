@@ -422,6 +422,8 @@ def _duplicate_ids(backlog: Backlog) -> Iterator[Finding]:
 
 def _references(backlog: Backlog, stories: Iterable[Story]) -> Iterator[Finding]:
     for story in stories:
+        if not story.depends_on and story.parent is None:
+            continue  # most stories: nothing to look up
         raw = story.raw("depends_on")
         deps = raw if isinstance(raw, list) else [raw] if isinstance(raw, str) else []
         for index, dep in enumerate(deps):
@@ -542,10 +544,14 @@ def _families(backlog: Backlog) -> Iterator[Finding]:
 
 
 def _cycles(backlog: Backlog) -> Iterator[Finding]:
-    graph = {
-        story_id: [dep for dep in stories[0].depends_on if dep in backlog.by_id]
-        for story_id, stories in backlog.by_id.items()
-    }
+    by_id = backlog.by_id
+    # A story that depends on no story of the backlog is on no cycle: left out at once.
+    depending: dict[str, list[str]] = {}
+    for story_id, stories in by_id.items():
+        deps = stories[0].depends_on
+        if deps and (known := [dep for dep in deps if dep in by_id]):
+            depending[story_id] = known
+    graph = {story_id: [dep for dep in deps if dep in depending] for story_id, deps in depending.items()}
     for component in _strongly_connected(_cyclic_part(graph)):
         if len(component) == 1 and component[0] not in graph[component[0]]:
             continue
