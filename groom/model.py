@@ -219,10 +219,10 @@ class Story(Fields):
         return (Story, args)
 
 
-HEAD_KEYS = frozenset((*PLACEMENT_KEYS, "type", "parent", "children"))
-"""What judging a whole backlog reads of every story (ids, order, references, families) and
-what ordering reads (PLACEMENT_KEYS): a deferred story holds these at once and decodes the rest
-of its front matter when asked, and a placement is made of them alone."""
+HEAD_KEYS = frozenset((*PLACEMENT_KEYS, "type", "parent", "children", "estimate", "value"))
+"""What judging a whole backlog reads of every story (ids, order, references, families), what
+ordering reads (PLACEMENT_KEYS) and what a listing shows: a deferred story holds these at once
+and decodes the rest of its front matter when asked, and a placement is made of them alone."""
 
 
 class Fill(Protocol):

@@ -99,10 +99,12 @@ class Filter:
     grep: str | None = None
 
     def keeps(self, story: Story, ready: bool | None) -> bool:
-        labels = story.data.get("labels")
-        have = {str(v).lower() for v in labels} if isinstance(labels, list) else set()
-        if self.labels and not have & {label.lower() for label in self.labels}:
-            return False
+        # A condition not given reads nothing of the story (the cache then decodes nothing).
+        if self.labels:
+            labels = story.data.get("labels")
+            have = {str(v).lower() for v in labels} if isinstance(labels, list) else set()
+            if not have & {label.lower() for label in self.labels}:
+                return False
         if self.epic is not None and str(story.data.get("epic", "")).lower() != self.epic.lower():
             return False
         wanted = self.owner.lstrip("@").lower() if self.owner is not None else None

@@ -25,7 +25,7 @@ import pytest
 
 from groom import backlog as backlog_module
 from groom import cache as cache_module
-from groom import ready, schemas
+from groom import ready, records, schemas
 from groom.model import Story
 from groom.workspace import Workspace
 from tests.conftest import Project, Result, Runner
@@ -314,6 +314,36 @@ def test_stories_that_tie_keep_their_order_when_one_is_read_again(project: Proje
     assert groom("list").out == expected  # cold: writes the cache
     project.story("S-7", name="S-7-a.md", rank="a5", status="draft", title="Twin a", value=3)
     assert groom("list").out == groom("--no-cache", "list").out
+
+
+def test_warm_check_list_and_a_move_decode_no_story_they_only_list_or_order(
+    project: Project, groom: Runner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What check, list and moves read of every story (ids, order, status, title, estimate,
+    value, references) is held decoded in the cache; the rest of a front matter, its text and
+    facts stay encoded unless a story needs them (a --label filter reads the labels)."""
+    for n in range(1, 6):
+        project.story(f"S-{n}", rank=f"a{n}", status="ready", labels=["ux"] if n == 2 else [])
+    assert groom("list").code == 0  # cold: writes the cache
+    decoded: list[str] = []
+    real_data, real_text = records.Filler.data, records.Filler.text
+
+    def data(filler: records.Filler) -> dict[str, Any]:
+        decoded.append(os.path.basename(filler.path))
+        return real_data(filler)
+
+    def text(filler: records.Filler) -> tuple[str, Any]:
+        decoded.append(os.path.basename(filler.path))
+        return real_text(filler)
+
+    monkeypatch.setattr(records.Filler, "data", data)
+    monkeypatch.setattr(records.Filler, "text", text)
+    listed = groom("list")
+    assert (listed.code, decoded) == (0, []) and listed.out == groom("--no-cache", "list").out
+    assert groom("check").code == 0 and decoded == []
+    assert groom("reprioritize", "S-3", "--top").code == 0 and decoded == []
+    assert "S-2" in groom("list", "--label", "ux").out
+    assert sorted(decoded) == ["S-1.md", "S-2.md", "S-4.md", "S-5.md"]  # S-3, just moved, was read again
 
 
 def test_a_warm_run_reads_judges_and_builds_nothing_it_has(
