@@ -219,10 +219,11 @@ class Story(Fields):
         return (Story, args)
 
 
-HEAD_KEYS = frozenset((*PLACEMENT_KEYS, "type", "parent", "children", "estimate", "value"))
+HEAD_KEYS = frozenset((*PLACEMENT_KEYS, "type", "parent", "children", "estimate", "value", "sprint"))
 """What judging a whole backlog reads of every story (ids, order, references, families), what
-ordering reads (PLACEMENT_KEYS) and what a listing shows: a deferred story holds these at once
-and decodes the rest of its front matter when asked, and a placement is made of them alone."""
+ordering reads (PLACEMENT_KEYS), what a listing shows and what sprints are made of: a deferred
+story holds these at once and decodes the rest of its front matter when asked (read them with
+``raw``), and a placement is made of them alone."""
 
 
 class Fill(Protocol):

@@ -414,7 +414,7 @@ def _table(
     rows = []
     for position, story in enumerate(open_stories[:shown], start=1):
         found = gaps(story)
-        sprint = story.data.get("sprint")
+        sprint = story.raw("sprint")
         rows.append(
             Row(
                 position=position,
@@ -520,7 +520,7 @@ def _done_by(
     points = sum(story_points(story, config) or 0.0 for story in members)
     waiting = [story for story in members if not _in_sprint(story, config)]
     if not waiting:
-        sprint = members[0].data.get("sprint")
+        sprint = members[0].raw("sprint")
         where = f"in the current sprint ({sprint})" if sprint is not None else "in the current sprint"
         return DoneBy(kind, name, title, len(members), points, None, None, None, where)
     found = [line_of[story.id] for story in waiting if story.id in line_of]

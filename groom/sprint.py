@@ -49,7 +49,7 @@ def velocity_history(stories: Sequence[Story], config: Config) -> tuple[tuple[st
         return tuple((f"#{index + 1}", value) for index, value in enumerate(config.velocity))
     per_sprint: dict[str, float] = {}
     for story in stories:
-        sprint = story.data.get("sprint")
+        sprint = story.raw("sprint")
         points = story.points
         if story.status in config.done_statuses and sprint is not None and points is not None:
             per_sprint[str(sprint)] = per_sprint.get(str(sprint), 0.0) + points
@@ -154,7 +154,7 @@ def story_points(story: Story, config: Config) -> float | None:
 
 def _status_reasons(story: Story, config: Config) -> list[str]:
     if story.status in config.final_statuses:
-        sprint = story.data.get("sprint")
+        sprint = story.raw("sprint")
         return [f"already {story.status}" + (f" in sprint {sprint}" if sprint is not None else "")]
     if story.status not in config.ready_statuses:
         return [f"status is {story.status}"]

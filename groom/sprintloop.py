@@ -26,7 +26,7 @@ def sprint_value(name: str) -> str | int:
 
 def members(stories: Sequence[Story], name: str) -> list[Story]:
     """The stories whose ``sprint`` is this sprint (compared as text: 24 and "24" are one)."""
-    return [story for story in stories if story.data.get("sprint") is not None and str(story.data["sprint"]) == name]
+    return [story for story in stories if (sprint := story.raw("sprint")) is not None and str(sprint) == name]
 
 
 def plan(selection: Selection, stories: Sequence[Story], config: Config, name: str, *, add: bool) -> Changes:
@@ -128,7 +128,7 @@ def velocity(
     done: dict[str, list[Story]] = {}
     running: set[str] = set()
     for story in stories:
-        sprint = story.data.get("sprint")
+        sprint = story.raw("sprint")
         if sprint is not None and story.status in config.done_statuses:
             done.setdefault(str(sprint), []).append(story)
         elif sprint is not None and config.is_open(story.status):
@@ -146,7 +146,7 @@ def velocity(
                 story_points(story, config) or 0.0
                 for story in stories
                 if story.status not in config.inactive_statuses
-                and (name in ever_in.get(story.path, set()) or str(story.data.get("sprint")) == name)
+                and (name in ever_in.get(story.path, set()) or str(story.raw("sprint")) == name)
             )
         rows.append(SprintVelocity(name, points, len(done.get(name, [])), committed))
     recent = rows[-HISTORY_WINDOW:]

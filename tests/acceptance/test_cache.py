@@ -316,11 +316,11 @@ def test_stories_that_tie_keep_their_order_when_one_is_read_again(project: Proje
     assert groom("list").out == groom("--no-cache", "list").out
 
 
-def test_warm_check_list_and_a_move_decode_no_story_they_only_list_or_order(
+def test_warm_commands_decode_no_story_they_only_list_order_or_count(
     project: Project, groom: Runner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """What check, list and moves read of every story (ids, order, status, title, estimate,
-    value, references) is held decoded in the cache; the rest of a front matter, its text and
+    """What check, list, moves and the sprint commands read of every story (ids, order, status,
+    title, estimate, value, sprint, references) is held decoded in the cache; the rest of a front matter, its text and
     facts stay encoded unless a story needs them (a --label filter reads the labels)."""
     for n in range(1, 6):
         project.story(f"S-{n}", rank=f"a{n}", status="ready", labels=["ux"] if n == 2 else [])
@@ -341,6 +341,8 @@ def test_warm_check_list_and_a_move_decode_no_story_they_only_list_or_order(
     listed = groom("list")
     assert (listed.code, decoded) == (0, []) and listed.out == groom("--no-cache", "list").out
     assert groom("check").code == 0 and decoded == []
+    for command in (["velocity"], ["sprint-candidates", "--capacity", "10"], ["refine"]):
+        assert groom(*command).code in (0, 1) and decoded == [], command
     assert groom("reprioritize", "S-3", "--top").code == 0 and decoded == []
     assert "S-2" in groom("list", "--label", "ux").out
     assert sorted(decoded) == ["S-1.md", "S-2.md", "S-4.md", "S-5.md"]  # S-3, just moved, was read again
