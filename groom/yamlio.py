@@ -721,9 +721,9 @@ def scan(text: str, keys: Collection[str] | None = None) -> dict[str, Value] | N
                 # The converter's rule: a plain key must be read as the text written.
                 if _resolve_plain_cached(plain_key) != plain_key:
                     return None
-                key = plain_key
+                key = intern(plain_key)  # as the converter does: one string per key name
             elif quoted_key:
-                key = quoted_key[1:-1] if quoted_key[0] == '"' else quoted_key[1:-1].replace("''", "'")
+                key = intern(quoted_key[1:-1] if quoted_key[0] == '"' else quoted_key[1:-1].replace("''", "'"))
             elif unknown:
                 return None
             else:

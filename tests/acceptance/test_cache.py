@@ -387,7 +387,7 @@ def test_a_warm_run_reads_judges_and_builds_nothing_it_has(
 
 def test_a_warm_run_imports_no_parser_and_no_validator(project: Project, groom: Runner) -> None:
     """A warm run parses no YAML and builds no schema, so it pays for neither library's import
-    (PyYAML alone is a twentieth of a warm check on 10,000 stories); a cold one needs both."""
+    (PyYAML alone is a twentieth of a warm check on 10,000 stories); a cold one judges."""
     for n in range(1, 4):
         project.story(f"S-{n}", rank=f"a{n}", status="ready")
     script = (
@@ -405,7 +405,7 @@ def test_a_warm_run_imports_no_parser_and_no_validator(project: Project, groom: 
         assert done.returncode == 0, done.stderr
         return done.stdout.splitlines()[-1]
 
-    assert imported() == "jsonschema yaml"  # cold: read and judged
+    assert "jsonschema" in imported().split()  # cold: judged (simple front matter is read without PyYAML)
     assert imported() == ""  # warm: every story and verdict from the cache
 
 
