@@ -9,6 +9,7 @@ every run, and annotations kept as text are evaluated twice over (13 ms a run, m
 """
 
 import contextlib
+import gc
 import os
 import re
 import sys
@@ -1033,8 +1034,15 @@ def cache_clear(
 
 def run() -> None:
     """Entry point: every GroomError becomes one line on stderr and its exit code; anything else
-    is a bug (exit 3)."""
+    is a bug (exit 3).
+
+    The cyclic garbage collector is off for the run: groom runs one command and exits, what it
+    drops holds no cycles worth collecting (the same peak memory with it on, at 10,000 and
+    100,000 stories), and the collector would only rescan the backlog again and again (a
+    seventh of a check of 100,000 stories without the cache)."""
     code: int | None = None
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         _run()
         code = EXIT_OK
@@ -1056,6 +1064,8 @@ def run() -> None:
                 with contextlib.suppress(OSError, ValueError):  # a reader that went away
                     stream.flush()
             os._exit(code)
+        if collecting:
+            gc.enable()
 
 
 def _run() -> None:

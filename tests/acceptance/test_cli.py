@@ -142,6 +142,29 @@ def test_an_unexpected_exception_is_one_line_and_exit_3(
     )
 
 
+def test_the_collector_is_off_for_a_run_and_back_on_after_it(
+    project: Project, groom: Runner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run does without the cyclic garbage collector (it would rescan the backlog over and
+    over); whoever called groom in-process gets it back, whether the command worked or failed."""
+    import gc
+
+    from groom.commands import read
+
+    seen: list[bool] = []
+    real = read.list_stories
+
+    def listing(*args: object, **kwargs: object) -> object:
+        seen.append(gc.isenabled())
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    project.story("S-1")
+    monkeypatch.setattr(read, "list_stories", listing)
+    assert groom("list").code == 0 and gc.isenabled()
+    assert groom("list", "--status", "nope").code == 2 and gc.isenabled()
+    assert seen == [False, False]
+
+
 def test_a_role_naming_an_unknown_status_stops_check_with_exit_2(project: Project, groom: Runner) -> None:
     project.story("S-1")
     (project.root / "groom.toml").write_text('[status]\nnew = "Idea"\n')
