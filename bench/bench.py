@@ -312,7 +312,7 @@ def cache_rows(version: Version, runs: int, root: Path, size: int) -> list[tuple
     (the cache removed before each run) as the user waits for it (the cache is written after
     the answer, by a detached writer the bench waits for between runs) and with the cache
     written before returning; warm (nothing changed since the last run), on three named files
-    as pre-commit passes them, ``list``, and a move."""
+    as pre-commit passes them, ``list``, ``sprint-candidates``, and a move."""
     import shutil
 
     folder = root / ".groom_cache"
@@ -349,6 +349,8 @@ def cache_rows(version: Version, runs: int, root: Path, size: int) -> list[tuple
         ("groom check 3 files, warm", measure([version], runs, [["--cache", "check", *three]], root)),
         ("groom --no-cache list", measure([version], runs, [["--no-cache", "list"]], root)),
         ("groom list, warm", measure([version], runs, [["--cache", "list"]], root)),
+        ("groom --no-cache sprint-candidates", measure([version], runs, [["--no-cache", "sprint-candidates"]], root)),
+        ("groom sprint-candidates, warm", measure([version], runs, [["--cache", "sprint-candidates"]], root)),
     ]
     rows.append((f"groom reprioritize {middle} (top, bottom), warm", [best_of(runs, move)]))
     return rows
