@@ -352,7 +352,7 @@ def cache_rows(version: Version, runs: int, root: Path, size: int) -> list[tuple
         ("groom --no-cache sprint-candidates", measure([version], runs, [["--no-cache", "sprint-candidates"]], root)),
         ("groom sprint-candidates, warm", measure([version], runs, [["--cache", "sprint-candidates"]], root)),
     ]
-    rows.append((f"groom reprioritize {middle} (top, bottom), warm", [best_of(runs, move)]))
+    rows.append((f"groom reprioritize {middle} top|bottom, warm", [best_of(runs, move)]))
     return rows
 
 

@@ -1,10 +1,13 @@
 """The one place YAML is parsed and rendered.
 
-Reading uses libyaml (through PyYAML's C parser) to build a node graph, then our own
-converter gives every value one meaning: YAML 1.2 core-schema typing (``no`` is text,
-``0755`` is 755), timestamps kept as the text written, and anything that could surprise or
-hurt a reader refused with a position: explicit tags, duplicate keys, keys that are not
-text, aliases to lists or mappings (the "billion laughs" shape) and deep nesting.
+The usual flat front matter (``key: value`` lines, one-line lists) is read by ``scan``, one
+regular-expression pass that answers only when it is certain and then gives exactly what the
+full parse gives. Everything else uses libyaml (through PyYAML's C parser, imported on the
+first such file) to build a node graph, then our own converter gives every value one meaning:
+YAML 1.2 core-schema typing (``no`` is text, ``0755`` is 755), timestamps kept as the text
+written, and anything that could surprise or hurt a reader refused with a position: explicit
+tags, duplicate keys, keys that are not text, aliases to lists or mappings (the "billion
+laughs" shape) and deep nesting.
 
 Rendering a value for an edit uses ruamel.yaml, whose emitter knows when a string needs
 quotes; the edit itself is a splice of that text into the original front matter (see
