@@ -381,12 +381,45 @@ def fill_of(story: Story) -> Fill | None:
 
 @dataclass(frozen=True, slots=True)
 class Placement(Placed):
-    """What ordering needs of a story, read cheaply: its front matter, not its body."""
+    """What ordering needs of a story, read cheaply: its front matter, not its body. The keys
+    ordering reads are typed once, when it is made (a move on 100,000 stories reads them
+    900,000 times)."""
 
     path: str
     display: str
     data: dict[str, Any]
     digest: int = 0
+    _typed: tuple[str, str | int | float | None, tuple[str, ...], str] = field(init=False, repr=False, compare=False)
+    _order: OrderKey | None = field(default=None, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        get = self.data.get
+        typed = (_text(get("id")), _rank(get("rank")), _references(get("depends_on")), _text(get("status")))
+        object.__setattr__(self, "_typed", typed)
+
+    @property
+    def id(self) -> str:
+        return self._typed[0]
+
+    @property
+    def rank(self) -> str | int | float | None:
+        return self._typed[1]
+
+    @property
+    def depends_on(self) -> tuple[str, ...]:
+        return self._typed[2]
+
+    @property
+    def status(self) -> str:
+        return self._typed[3]
+
+    @property
+    def order_key(self) -> OrderKey:
+        found = self._order
+        if found is None:
+            found = order_key(self._typed[1], self._typed[0])
+            object.__setattr__(self, "_order", found)
+        return found
 
     def __reduce__(self) -> tuple[Callable[..., Placement], tuple[Any, ...]]:
         return (Placement, (self.path, self.display, self.data, self.digest))

@@ -158,13 +158,16 @@ class _NoFill:
 
 @settings(max_examples=300, deadline=None)
 @given(st.dictionaries(st.sampled_from(sorted(HEAD_KEYS)), _VALUES))
-def test_a_deferred_story_types_its_head_as_a_whole_story_does(head: dict[str, object]) -> None:
-    """The deferred story works out its head keys' typed values once, written out for speed:
-    they must be what a whole story's properties give for any value a file may hold."""
+def test_a_deferred_story_and_a_placement_type_their_keys_as_a_whole_story_does(head: dict[str, object]) -> None:
+    """The deferred story and the placement work out their keys' typed values once, written out
+    for speed: they must be what a whole story's properties give for any value a file may hold."""
     whole = Story("/b/S-1.md", "S-1.md", dict(head), "", story("S-1").facts, 7)
     deferred = deferred_story("/b/S-1.md", "S-1.md", dict(head), 7, (), _NoFill())
     names = ("id", "status", "rank", "depends_on", "parent", "type", "order_key")
     assert [getattr(deferred, name) for name in names] == [getattr(whole, name) for name in names]
+    placed = Placement("/b/S-1.md", "S-1.md", dict(head), 7)  # types its ordering keys once too
+    names = ("id", "status", "rank", "depends_on", "order_key")
+    assert [getattr(placed, name) for name in names] == [getattr(whole, name) for name in names]
 
 
 def test_a_record_of_the_wrong_kind_for_the_question_gives_nothing() -> None:
