@@ -109,11 +109,9 @@ def _rank(value: object) -> str | int | float | None:
 
 
 def _references(value: object) -> tuple[str, ...]:
-    if not value:
-        return ()
     if isinstance(value, str):
-        return (value,)
-    if isinstance(value, list):
+        return (value,)  # even empty: check names it as a reference to nothing
+    if isinstance(value, list) and value:
         return tuple([item for item in value if isinstance(item, str)])
     return ()
 

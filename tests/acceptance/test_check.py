@@ -165,6 +165,17 @@ def test_unknown_dependency_and_parent(project: Project, groom: Runner) -> None:
     assert "[unknown-parent] parent S-8 is not in the backlog" in result.out
 
 
+def test_an_empty_dependency_is_a_reference_to_nothing(project: Project, groom: Runner) -> None:
+    """``depends_on: ""`` names no story: an unknown dependency, and not ready (a shortcut for
+    stories without dependencies once took it for none), with the cache or without."""
+    project.story("S-2", rank="b0", depends_on="")
+    for switch in ("--no-cache", "--cache", "--cache"):
+        result = groom(switch, "check")
+        assert result.code == 1, result
+        assert "[unknown-dependency] depends_on names , which is not in the backlog" in result.out, result
+        assert "no" in groom(switch, "list").out.splitlines()[-2].split()
+
+
 def test_dependency_cycle(project: Project, groom: Runner) -> None:
     project.story("S-1", status="draft", depends_on=["S-2"])
     project.story("S-2", status="draft", depends_on=["S-3"])

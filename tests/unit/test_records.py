@@ -166,8 +166,8 @@ def test_a_deferred_story_and_a_placement_type_their_keys_as_a_whole_story_does(
     names = ("id", "status", "rank", "depends_on", "parent", "type", "order_key")
     assert [getattr(deferred, name) for name in names] == [getattr(whole, name) for name in names]
     placed = Placement("/b/S-1.md", "S-1.md", dict(head), 7)  # types its ordering keys once too
-    names = ("id", "status", "rank", "depends_on", "order_key")
-    assert [getattr(placed, name) for name in names] == [getattr(whole, name) for name in names]
+    ordering = ("id", "status", "rank", "depends_on", "order_key")
+    assert [getattr(placed, name) for name in ordering] == [getattr(whole, name) for name in ordering]
 
 
 def test_a_record_of_the_wrong_kind_for_the_question_gives_nothing() -> None:
