@@ -402,8 +402,9 @@ def compare(base: Snapshot, head: Snapshot, top: int = DEFAULT_TOP) -> Changes:
 
     # Order: the base's ids are said in the head's (a renumbered story keeps its place).
     new_id = {a.id: b.id for a, b in renumbered}
-    old_open = [new_id.get(s.id, s.id) for s in base.backlog.stories if old_config.is_open(s.status)]
-    new_open = [s.id for s in head.backlog.stories if new_config.is_open(s.status)]
+    # A story without an id cannot be followed from one side to the other: it has no place.
+    old_open = [new_id.get(s.id, s.id) for s in base.backlog.stories if s.id and old_config.is_open(s.status)]
+    new_open = [s.id for s in head.backlog.stories if s.id and new_config.is_open(s.status)]
     everyone = {**{new_id.get(i, i): s for i, s in old.items()}, **new}
     old_place = {story_id: index for index, story_id in enumerate(old_open, start=1)}
     new_place = {story_id: index for index, story_id in enumerate(new_open, start=1)}

@@ -405,6 +405,19 @@ def test_two_commits_leave_the_working_tree_out(repository: Project, groom: Runn
     assert [u["path"] for u in document["unreadable"]] == ["backlog/S-9.md"]
 
 
+def test_a_story_without_an_id_that_moves_is_no_crash(project: Project, groom: Runner) -> None:
+    """A story whose id is null cannot be followed between two commits: it is left out of the
+    moves instead of ending the diff with an internal error (exit 3, as it once did)."""
+    git(project.root, "init", "-q", "-b", "main")
+    project.story("S-2", status="draft", rank="a2")
+    project.write("nameless.md", '---\nid: ~\ntitle: Nameless\nstatus: draft\nrank: "a3"\n---\nbody\n')
+    commit(project.root, "base")
+    project.write("nameless.md", '---\nid: ~\ntitle: Nameless\nstatus: draft\nrank: "a1"\n---\nbody\n')
+    result = groom("diff", "main")
+    assert result.code in (0, 1) and "internal error" not in result.err, result
+    assert "No story changed." in result.out
+
+
 def test_uncommitted_edits_count_and_the_default_base_is_the_merge_base(repository: Project, groom: Runner) -> None:
     root = repository.root
     git(root, "checkout", "-q", "main")
