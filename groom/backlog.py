@@ -33,6 +33,7 @@ from groom.model import (
     Unreadable,
     holder,
     named_for,
+    placement_of,
 )
 from groom.naming import PLAIN, Reading
 
@@ -493,7 +494,7 @@ def assemble(
         if isinstance(result, Unreadable):
             unreadable.append(result)
         elif result.path in inactive:
-            old.append(Placement(result.path, result.display, result.data, result.digest))
+            old.append(placement_of(result))
         else:
             stories.append(result)
     stories.sort(key=lambda story: story.order_key)

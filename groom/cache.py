@@ -282,7 +282,7 @@ class Cache:
         if isinstance(found, _Fresh):
             return found.entry(relative, verdicts or {})
         if verdicts:
-            kept = _ANY.decode(found.verdicts)
+            kept = self._kept_verdicts(found.verdicts)
             kept = {**kept, **verdicts} if isinstance(kept, dict) else verdicts
             return msgspec.structs.replace(found, verdicts=msgspec.Raw(ENCODER.encode(kept)))
         return found
@@ -335,20 +335,23 @@ class Cache:
     @property
     def _entries(self) -> dict[str, _Entry | _Fresh]:
         """This run's entries by path, what keep() was given included."""
-        root, pending, new = self.root, self._pending, self._new
+        pending, new = self._pending, self._new
         for paths, results, placements in self._batches:
             for path, result in zip(paths, results, strict=True):
                 taken = pending.pop(path, None)
                 if taken is not None:
-                    relative = path[len(root) :] if path.startswith(root) else path
-                    new[relative] = _Fresh(path, *taken, result, placements)
+                    new[self._relative(path)] = _Fresh(path, *taken, result, placements)
         self._batches.clear()
         return new
+
+    def _relative(self, path: str) -> str:
+        """A story file's path as the cache keys it: relative to the backlog folder."""
+        return path[len(self.root) :] if path.startswith(self.root) else path
 
     # -- verdicts (ready.Memo) ------------------------------------------------------------
 
     def recall_verdict(self, kind: str, story: Story, context: list[Any]) -> list[Any] | None:
-        relative = story.path[len(self.root) :] if story.path.startswith(self.root) else story.path
+        relative = self._relative(story.path)
         found = self._new.get(relative)
         if (
             not isinstance(found, _Entry)
@@ -378,7 +381,7 @@ class Cache:
         return decoded
 
     def keep_verdict(self, kind: str, story: Story, context: list[Any], rows: list[Any]) -> None:
-        relative = story.path[len(self.root) :] if story.path.startswith(self.root) else story.path
+        relative = self._relative(story.path)
         found = self._entries.get(relative)
         if isinstance(found, _Entry):
             a_story, digest = found.record.kind == "s", found.record.digest

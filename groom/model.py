@@ -311,15 +311,14 @@ def deferred_story(path: str, display: str, head: dict[str, Any], digest: int, f
     _SET_FIELDS(story, fields)
     _SET_ORDER(story, None)
     _SET_FILL(story, fill)
-    # Fields' properties of these keys, written out: a warm run makes every story this way.
+    # Typed by the functions Fields' properties use, once: a warm run makes every story this way.
     get = head.get
-    story_id, status, parent, kind = get("id"), get("status"), get("parent"), get("type", "story")
-    _SET_ID(story, story_id if isinstance(story_id, str) else "")
-    _SET_STATUS(story, status if isinstance(status, str) else "")
+    _SET_ID(story, _text(get("id")))
+    _SET_STATUS(story, _text(get("status")))
     _SET_RANK(story, _rank(get("rank")))
     _SET_DEPENDS_ON(story, _references(get("depends_on")))
-    _SET_PARENT(story, parent if isinstance(parent, str) else None)
-    _SET_TYPE(story, kind if isinstance(kind, str) else "")
+    _SET_PARENT(story, _text_or_none(get("parent")))
+    _SET_TYPE(story, _text(get("type", "story")))
     return story
 
 
@@ -375,6 +374,13 @@ def fill_of(story: Story) -> Fill | None:
     story built whole."""
     fill: Fill | None = _FILL_OF(story) if isinstance(story, _DeferredStory) else None
     return fill
+
+
+def placement_of(story: Story) -> Placement:
+    """What ordering needs of a story that was read whole: made of a deferred story's head
+    (HEAD_KEYS holds PLACEMENT_KEYS), so its front matter is not decoded for it."""
+    data = story._head if isinstance(story, _DeferredStory) else story.data
+    return Placement(story.path, story.display, data, story.digest)
 
 
 @dataclass(frozen=True, slots=True)

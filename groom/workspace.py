@@ -19,7 +19,7 @@ from groom import edits, git, storyfile
 from groom import ready as ready_module
 from groom import schemas as schemas_module
 from groom.config import Config
-from groom.model import Backlog, Placement, Story, Unreadable
+from groom.model import Backlog, Placement, Story, Unreadable, placement_of
 
 
 class Workspace:
@@ -112,7 +112,7 @@ class Workspace:
     def _placements(self) -> tuple[list[Placement], list[Unreadable]]:
         if self._loaded:
             stories = self.backlog.stories
-            return [Placement(s.path, s.display, s.data, s.digest) for s in stories], list(self.backlog.unreadable)
+            return [placement_of(story) for story in stories], list(self.backlog.unreadable)
         return backlog_module.placements(self.cwd, self.discovered, self.cache)
 
     @property
