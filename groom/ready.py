@@ -14,7 +14,10 @@ from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
+import msgspec
+
 from groom import yamlio
+from groom.errors import GroomError
 from groom.findings import ERROR, WARNING, Finding
 from groom.model import FM_LINE, RESERVED_KEY, Backlog, Story, holder
 from groom.naming import team_key, team_view
@@ -22,6 +25,8 @@ from groom.schemas import Schema, Schemas
 
 if TYPE_CHECKING:
     from jsonschema.exceptions import ValidationError
+
+    from groom.config import Config
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,6 +180,111 @@ def _rows(rows: list[Any], types: tuple[type, ...]) -> list[tuple[Any, ...]] | N
 
 _FINDING_ROW = (int, int, str, str, str)
 _GAP_ROW = (str, str, str, int, int, int)
+
+
+Verdicts = dict[str, list[Any]]
+"""What a Memo keeps of one story: {kind: [context, rows]}."""
+
+_ENCODER = msgspec.msgpack.Encoder()
+_EXPORTED = msgspec.msgpack.Decoder(list[dict[str, list[Any]] | None])
+
+
+class Found:
+    """Verdicts found while the backlog was read. Each process that reads a share of a large
+    backlog (backlog.py) judges the stories it read that depend on no other story: their
+    verdicts read nothing else of the backlog (their context is always empty), so the judging is
+    shared between the cores as the reading is, and a story handed over as a record is not
+    decoded again to be judged. ``kinds``: what the command will ask of the judge ("findings",
+    "gaps"). A judge answers from here through ``memo()``: these very bytes, this context."""
+
+    def __init__(self, schemas: Schemas, config: Config, kinds: Collection[str]) -> None:
+        unknown = set(kinds) - {"findings", "gaps"}
+        if unknown:
+            raise ValueError(f"no such verdict: {sorted(unknown)}")
+        self._recorder = _Recorder()
+        self._judge = Judge(Backlog(config, ()), schemas, self._recorder)
+        self._findings = "findings" in kinds
+        self._gaps = "gaps" in kinds
+        self._inactive = frozenset(config.inactive_statuses)
+        self._found: dict[str, tuple[int, Verdicts]] = {}
+        self._stopped = False
+
+    def judge(self, story: Story) -> None:
+        """Judge a story that depends on nothing, as the command will ask; a story with
+        dependencies is left to the judge that sees the whole backlog, and so are the gaps of
+        split and dropped stories (not work: no command asks whether they are ready). A schema
+        that stops the run (a runaway pattern) stops the judging here: the judge after the read
+        says why."""
+        if story.depends_on or self._stopped:
+            return
+        try:
+            if self._findings:
+                self._judge.findings(story)
+            if self._gaps and story.status not in self._inactive:
+                self._judge.gaps(story)
+        except GroomError:
+            self._stopped = True
+            return
+        finally:
+            verdicts = self._recorder.take()
+        self._found[story.path] = (story.digest, verdicts)
+
+    def export(self, stories: Sequence[object]) -> bytes:
+        """What this process found for ``stories`` (in order), encoded for the process that
+        runs the command."""
+        found = self._found
+        return _ENCODER.encode(
+            [found[story.path][1] if isinstance(story, Story) and story.path in found else None for story in stories]
+        )
+
+    def adopt(self, stories: Sequence[object], exported: bytes) -> None:
+        """What another process found for ``stories`` (what export() gave there)."""
+        for story, kept in zip(stories, _EXPORTED.decode(exported), strict=True):
+            if kept is not None and isinstance(story, Story):
+                self._found[story.path] = (story.digest, kept)
+
+    def memo(self, behind: Memo | None = None) -> Memo:
+        """A judge's memo that answers from what was found, then from ``behind`` (the warm
+        cache), which keeps what was found for the next run."""
+        return _FoundFirst(self._found, behind)
+
+
+class _Recorder:
+    """A memo that recalls nothing and holds what the judge keeps, for Found."""
+
+    def __init__(self) -> None:
+        self.kept: Verdicts = {}
+
+    def recall(self, kind: str, story: Story, context: list[Any]) -> list[Any] | None:  # noqa: ARG002
+        return None
+
+    def keep(self, kind: str, story: Story, context: list[Any], rows: list[Any]) -> None:  # noqa: ARG002
+        self.kept[kind] = [context, rows]
+
+    def take(self) -> Verdicts:
+        kept, self.kept = self.kept, {}
+        return kept
+
+
+class _FoundFirst:
+    def __init__(self, found: dict[str, tuple[int, Verdicts]], behind: Memo | None) -> None:
+        self._found = found
+        self._behind = behind
+
+    def recall(self, kind: str, story: Story, context: list[Any]) -> list[Any] | None:
+        entry = self._found.get(story.path)
+        if entry is not None and entry[0] == story.digest:
+            kept = entry[1].get(kind)
+            if kept is not None and kept[0] == context:
+                rows: list[Any] = kept[1]
+                if self._behind is not None:
+                    self._behind.keep(kind, story, context, rows)
+                return rows
+        return self._behind.recall(kind, story, context) if self._behind is not None else None
+
+    def keep(self, kind: str, story: Story, context: list[Any], rows: list[Any]) -> None:
+        if self._behind is not None:
+            self._behind.keep(kind, story, context, rows)
 
 
 class Judge:

@@ -33,6 +33,8 @@ class Workspace:
         """True/False: --cache/--no-cache for this run; None: the config's [cache] enabled says."""
         self.recovered: list[str] = []
         """What was done to finish or clean up an interrupted write, one line each."""
+        self._found: ready_module.Found | None = None
+        """What the processes that read the backlog judged (judged()), if they were asked to."""
         self._lock = edits.Lock(config.backlog)
         self._lock.acquire(exclusive=writes or (config.backlog / edits.JOURNAL).exists())
         if (config.backlog / edits.JOURNAL).exists():
@@ -69,7 +71,8 @@ class Workspace:
         """After a cold run (judged without the cache), judge every story for the cache, so the
         next run finds every verdict: done by the cache's writer, after the command has ended."""
         assert self.cache is not None
-        judge = ready_module.Judge(self.backlog, self.schemas, self.cache.memo)
+        memo = self.cache.memo if self._found is None else self._found.memo(self.cache.memo)
+        judge = ready_module.Judge(self.backlog, self.schemas, memo)
         for story in self.backlog.stories:
             judge.findings(story)
             judge.gaps(story)
@@ -81,10 +84,12 @@ class Workspace:
 
     @property
     def memo(self) -> ready_module.Memo | None:
-        """The judge's memory between runs (the warm cache), or None. None on a cold run too:
-        the verdicts are then kept by the cache's writer once the command is done (close())."""
+        """The judge's memory: what the reading processes judged (judged()), then the warm
+        cache; None when neither holds anything. The cache is not asked on a cold run: the
+        verdicts are then kept by the cache's writer once the command is done (close())."""
         cache = self.cache
-        return cache.memo if cache is not None and cache.warm else None
+        kept = cache.memo if cache is not None and cache.warm else None
+        return self._found.memo(kept) if self._found is not None else kept
 
     def _recover(self) -> None:
         """Finish an interrupted write (with the lock held exclusively), then go on as asked."""
@@ -106,7 +111,16 @@ class Workspace:
     @cached_property
     def backlog(self) -> Backlog:
         """Every story, with its body's facts."""
-        return backlog_module.load(self.config, self.cwd, self.discovered, self.cache)
+        return backlog_module.load(self.config, self.cwd, self.discovered, self.cache, self._found)
+
+    def judged(self, *kinds: str) -> Backlog:
+        """The backlog, read by processes that also judge what they read, as the command will
+        ask the judge (``kinds``: "findings", "gaps"): a large backlog's judging is then shared
+        between the cores as its reading is. The schemas are built first (a broken one is a
+        ConfigError before any file is read)."""
+        if not self._loaded:
+            self._found = ready_module.Found(self.schemas, self.config, kinds)
+        return self.backlog
 
     @cached_property
     def _placements(self) -> tuple[list[Placement], list[Unreadable]]:

@@ -37,7 +37,7 @@ class CheckResult:
 def check(ws: Workspace, paths: list[Path]) -> CheckResult:
     """``groom check``: judge the whole backlog, report on all of it or on ``paths``."""
     schemas = ws.schemas  # configuration errors first, before any file is read
-    backlog = ws.backlog
+    backlog = ws.judged("findings")
     every = [story.display for story in backlog.stories] + [u.display for u in backlog.unreadable]
     if not paths:
         only = None
@@ -132,10 +132,11 @@ def list_stories(ws: Workspace, statuses: Sequence[str] = (), only: Filter | Non
         if not known:
             raise GroomError(f"unknown status {status!r}; use one of: {', '.join(config.statuses)}")
         wanted.add(known[0])
+    stories = ws.judged("gaps").stories
     judge = ws.judge
     judged = (
         (story, None if story.status in config.inactive_statuses else not judge.gaps(story))
-        for story in ws.backlog.stories
+        for story in stories
         if not wanted or story.status in wanted
     )
     rows = tuple(row for row in judged if only is None or only.keeps(*row))

@@ -13,7 +13,7 @@ from groom.workspace import Workspace
 
 
 def agenda(ws: Workspace, top: int = refine.DEFAULT_TOP) -> refine.Agenda:
-    backlog = ws.backlog
+    backlog = ws.judged("gaps")
     return replace(refine.agenda(backlog.stories, ws.judge, ws.config, top), unreadable=backlog.unreadable)
 
 

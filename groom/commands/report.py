@@ -23,8 +23,8 @@ NO_CAPACITY = (
 
 def build(ws: Workspace, sprints: int, seed: int) -> reportmodel.Report:
     """The report's model of this backlog, from the same functions the other commands run."""
-    backlog = ws.backlog
-    judge = ws.judge  # a schema that cannot be used stops the run here, as in every command
+    backlog = ws.judged("gaps")  # the schemas first: one that cannot be used stops the run here
+    judge = ws.judge
     try:
         sprint.capacity(backlog.stories, ws.config, None)
     except ConfigError:  # no capacity and no history: the page says what to add

@@ -1,0 +1,95 @@
+"""A large backlog is read by one process per core, and each judges the stories it reads
+(backlog._shared, ready.Found): every command answers as one process reading and judging alone.
+
+The sharing starts at PARALLEL_FROM files (1,500) on Linux; these tests lower it and claim three
+cores, so small random backlogs take the shared path on any machine.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from groom import backlog as backlog_module
+from groom import ready
+from groom.model import Story
+from tests.acceptance.test_cache import READS, Walk
+from tests.conftest import Project, Result, Runner
+
+pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="backlogs are read by several processes on Linux only")
+
+
+def _shared(monkeypatch: pytest.MonkeyPatch, shared: bool) -> None:
+    monkeypatch.setattr(backlog_module, "PARALLEL_FROM", 2 if shared else 10**9)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0, 1, 2})
+
+
+def _both(groom: Runner, monkeypatch: pytest.MonkeyPatch, *args: str) -> tuple[Result, Result]:
+    _shared(monkeypatch, True)
+    shared = groom(*args)
+    _shared(monkeypatch, False)
+    alone = groom(*args)
+    return shared, alone
+
+
+@pytest.mark.parametrize("seed", [7, 77, 777])
+def test_every_command_answers_alike_read_by_one_process_or_by_three(
+    project: Project, groom: Runner, monkeypatch: pytest.MonkeyPatch, seed: int
+) -> None:
+    walk = Walk(project, seed)  # broken files, dependencies, spikes, NaN values, ready stories with gaps
+    for _ in range(12):
+        walk.step()
+    for args in [*READS, ("show", walk.ids()[0])]:
+        for cache in ("--no-cache", "--cache"):
+            shared, alone = _both(groom, monkeypatch, cache, *args)
+            assert (shared.code, shared.out, shared.err) == (alone.code, alone.out, alone.err), (
+                f"seed {seed}: groom {cache} {' '.join(args)}\nshared\n{shared}\n\nalone\n{alone}"
+            )
+
+
+def test_the_processes_that_read_judge_what_they_read(
+    project: Project, groom: Runner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for n in range(1, 31):
+        project.story(f"S-{n}", rank=f"a{n:02}", depends_on=["S-1"] if n % 10 == 0 else None)
+    project.story("S-31", status="ready", value=None)  # not ready: no value
+    judged_here: list[str] = []
+    findings = ready.Judge._findings
+
+    def counted(judge: ready.Judge, story: Story) -> Any:
+        judged_here.append(story.id)
+        return findings(judge, story)
+
+    monkeypatch.setattr(ready.Judge, "_findings", counted)
+    shared, alone = _both(groom, monkeypatch, "--no-cache", "check", "--format", "json")
+    assert (shared.code, shared.out) == (alone.code, alone.out)
+    assert [f["rule"] for f in json.loads(shared.out)["findings"]] == ["dor/value"]
+    # Alone, this process judged all 31 stories after reading; shared, a third of the reading and
+    # judging was its own, and the stories with dependencies (judged after the read, in context).
+    assert len(judged_here) == 31 + len(set(judged_here[:-31]))
+    mine = set(judged_here[:-31])
+    assert {"S-10", "S-20", "S-30"} <= mine
+    assert len(mine) < 20
+
+
+def test_a_runaway_pattern_stops_the_run_when_several_processes_judge(
+    project: Project, groom: Runner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    schemas = project.root / "schemas"
+    schemas.mkdir()
+    source = Path(__file__).resolve().parents[2] / "groom" / "schemas" / "story.schema.json"
+    schema = json.loads(source.read_text())
+    schema["properties"]["title"] = {"type": "string", "pattern": "^(a|aa)+$"}
+    (schemas / "story.schema.json").write_text(json.dumps(schema))
+    (project.root / "groom.toml").write_text('backlog = "backlog"\n[schemas]\nstory = "schemas/story.schema.json"\n')
+    for n in range(1, 5):
+        project.write(f"S-{n}.md", f"---\nid: S-{n}\ntitle: {'a' * 35}!\nstatus: draft\n---\n")
+    shared, alone = _both(groom, monkeypatch, "--no-cache", "check")
+    assert shared.code == alone.code == 2
+    assert shared.err == alone.err
+    assert "schema pattern '^(a|aa)+$' ran for over 0.5 s" in shared.err
