@@ -243,6 +243,11 @@ class Found:
             if kept is not None and isinstance(story, Story):
                 self._found[story.path] = (story.digest, kept)
 
+    @property
+    def any(self) -> bool:
+        """Whether anything was found (a backlog read by one process is judged after the read)."""
+        return bool(self._found)
+
     def memo(self, behind: Memo | None = None) -> Memo:
         """A judge's memo that answers from what was found, then from ``behind`` (the warm
         cache), which keeps what was found for the next run."""

@@ -71,7 +71,8 @@ class Workspace:
         """After a cold run (judged without the cache), judge every story for the cache, so the
         next run finds every verdict: done by the cache's writer, after the command has ended."""
         assert self.cache is not None
-        memo = self.cache.memo if self._found is None else self._found.memo(self.cache.memo)
+        found = self._found
+        memo = found.memo(self.cache.memo) if found is not None and found.any else self.cache.memo
         judge = ready_module.Judge(self.backlog, self.schemas, memo)
         for story in self.backlog.stories:
             judge.findings(story)
@@ -89,7 +90,8 @@ class Workspace:
         verdicts are then kept by the cache's writer once the command is done (close())."""
         cache = self.cache
         kept = cache.memo if cache is not None and cache.warm else None
-        return self._found.memo(kept) if self._found is not None else kept
+        found = self._found
+        return found.memo(kept) if found is not None and found.any else kept
 
     def _recover(self) -> None:
         """Finish an interrupted write (with the lock held exclusively), then go on as asked."""
