@@ -10,14 +10,13 @@ from __future__ import annotations
 import json
 import math
 import os
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 import msgspec
 
 from groom import yamlio
-from groom.errors import GroomError
 from groom.findings import ERROR, WARNING, Finding
 from groom.model import FM_LINE, RESERVED_KEY, Backlog, Story, holder
 from groom.naming import team_key, team_view
@@ -195,9 +194,16 @@ class Found:
     verdicts read nothing else of the backlog (their context is always empty), so the judging is
     shared between the cores as the reading is, and a story handed over as a record is not
     decoded again to be judged. ``kinds``: what the command will ask of the judge ("findings",
-    "gaps"). A judge answers from here through ``memo()``: these very bytes, this context."""
+    "gaps"); ``only``: of which stories (None: every one). A judge answers from here through
+    ``memo()``: these very bytes, this context."""
 
-    def __init__(self, schemas: Schemas, config: Config, kinds: Collection[str]) -> None:
+    def __init__(
+        self,
+        schemas: Schemas,
+        config: Config,
+        kinds: Collection[str],
+        only: Callable[[Story], bool] | None = None,
+    ) -> None:
         unknown = set(kinds) - {"findings", "gaps"}
         if unknown:
             raise ValueError(f"no such verdict: {sorted(unknown)}")
@@ -205,6 +211,7 @@ class Found:
         self._judge = Judge(Backlog(config, ()), schemas, self._recorder)
         self._findings = "findings" in kinds
         self._gaps = "gaps" in kinds
+        self._only = only
         self._inactive = frozenset(config.inactive_statuses)
         self._found: dict[str, tuple[int, Verdicts]] = {}
         self._stopped = False
@@ -212,17 +219,17 @@ class Found:
     def judge(self, story: Story) -> None:
         """Judge a story that depends on nothing, as the command will ask; a story with
         dependencies is left to the judge that sees the whole backlog, and so are the gaps of
-        split and dropped stories (not work: no command asks whether they are ready). A schema
-        that stops the run (a runaway pattern) stops the judging here: the judge after the read
-        says why."""
-        if story.depends_on or self._stopped:
+        split and dropped stories (not work: no command asks whether they are ready). Whatever
+        stops the judging of a story (a runaway pattern) stops it here: the judge after the
+        read meets it again if the command asks, and says why."""
+        if story.depends_on or self._stopped or (self._only is not None and not self._only(story)):
             return
         try:
             if self._findings:
                 self._judge.findings(story)
             if self._gaps and story.status not in self._inactive:
                 self._judge.gaps(story)
-        except GroomError:
+        except Exception:  # said, if the command asks, by the judge after the read
             self._stopped = True
             return
         finally:

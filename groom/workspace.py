@@ -8,7 +8,7 @@ every file it could not read, so a command can report them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import cached_property
 from pathlib import Path
 
@@ -115,13 +115,13 @@ class Workspace:
         """Every story, with its body's facts."""
         return backlog_module.load(self.config, self.cwd, self.discovered, self.cache, self._found)
 
-    def judged(self, *kinds: str) -> Backlog:
+    def judged(self, *kinds: str, only: Callable[[Story], bool] | None = None) -> Backlog:
         """The backlog, read by processes that also judge what they read, as the command will
-        ask the judge (``kinds``: "findings", "gaps"): a large backlog's judging is then shared
-        between the cores as its reading is. The schemas are built first (a broken one is a
-        ConfigError before any file is read)."""
+        ask the judge (``kinds``: "findings", "gaps"; ``only``: of the stories it keeps): a large
+        backlog's judging is then shared between the cores as its reading is. The schemas are
+        built first (a broken one is a ConfigError before any file is read)."""
         if not self._loaded:
-            self._found = ready_module.Found(self.schemas, self.config, kinds)
+            self._found = ready_module.Found(self.schemas, self.config, kinds, only)
         return self.backlog
 
     @cached_property

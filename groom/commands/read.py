@@ -37,7 +37,7 @@ class CheckResult:
 def check(ws: Workspace, paths: list[Path]) -> CheckResult:
     """``groom check``: judge the whole backlog, report on all of it or on ``paths``."""
     schemas = ws.schemas  # configuration errors first, before any file is read
-    backlog = ws.judged("findings")
+    backlog = ws.backlog if paths else ws.judged("findings")  # named files: judged after the read
     every = [story.display for story in backlog.stories] + [u.display for u in backlog.unreadable]
     if not paths:
         only = None
@@ -132,7 +132,7 @@ def list_stories(ws: Workspace, statuses: Sequence[str] = (), only: Filter | Non
         if not known:
             raise GroomError(f"unknown status {status!r}; use one of: {', '.join(config.statuses)}")
         wanted.add(known[0])
-    stories = ws.judged("gaps").stories
+    stories = ws.judged("gaps", only=(lambda story: story.status in wanted) if wanted else None).stories
     judge = ws.judge
     judged = (
         (story, None if story.status in config.inactive_statuses else not judge.gaps(story))

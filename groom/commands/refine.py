@@ -13,7 +13,7 @@ from groom.workspace import Workspace
 
 
 def agenda(ws: Workspace, top: int = refine.DEFAULT_TOP) -> refine.Agenda:
-    backlog = ws.judged("gaps")
+    backlog = ws.judged("gaps", only=lambda story: ws.config.is_open(story.status))
     return replace(refine.agenda(backlog.stories, ws.judge, ws.config, top), unreadable=backlog.unreadable)
 
 

@@ -23,7 +23,8 @@ NO_CAPACITY = (
 
 def build(ws: Workspace, sprints: int, seed: int) -> reportmodel.Report:
     """The report's model of this backlog, from the same functions the other commands run."""
-    backlog = ws.judged("gaps")  # the schemas first: one that cannot be used stops the run here
+    # The schemas are built first: one that cannot be used stops the run here.
+    backlog = ws.judged("gaps", only=lambda story: ws.config.is_open(story.status))
     judge = ws.judge
     try:
         sprint.capacity(backlog.stories, ws.config, None)

@@ -77,6 +77,45 @@ def test_the_processes_that_read_judge_what_they_read(
     assert len(mine) < 20
 
 
+@pytest.mark.parametrize(
+    ("args", "judged"),
+    [
+        (("check", "backlog/S-7.md"), ["S-7"]),  # the named file alone
+        (("list", "--status", "draft"), ["S-3"]),  # the stories listed alone
+        (("list", "--status", "split"), []),  # not work: never judged
+        (("refine", "--format", "json"), ["S-1", "S-2", "S-3", "S-5", "S-7"]),  # open stories alone
+    ],
+)
+def test_the_reading_processes_judge_only_what_the_command_asks(
+    project: Project, groom: Runner, monkeypatch: pytest.MonkeyPatch, args: tuple[str, ...], judged: list[str]
+) -> None:
+    statuses = {3: "draft", 4: "done", 6: "split"}
+    for n in range(1, 8):
+        project.story(f"S-{n}", status=statuses.get(n, "ready"), rank=f"a{n}", value=None if n == 5 else 5)
+    log = project.root / "judged.log"  # every process that judges writes here: the children too
+    findings, gaps = ready.Judge._findings, ready.Judge._gaps
+
+    def note(story: Story) -> None:
+        with log.open("a") as out:
+            out.write(f"{story.id}\n")
+
+    def counted_findings(judge: ready.Judge, story: Story) -> Any:
+        note(story)
+        return findings(judge, story)
+
+    def counted_gaps(judge: ready.Judge, story: Story, instance: Any = None) -> Any:
+        note(story)
+        return gaps(judge, story, instance)
+
+    monkeypatch.setattr(ready.Judge, "_findings", counted_findings)
+    monkeypatch.setattr(ready.Judge, "_gaps", counted_gaps)
+    _shared(monkeypatch, True)
+    result = groom("--no-cache", *args)
+    assert result.code in (0, 1), result
+    asked = log.read_text().split() if log.exists() else []
+    assert sorted(set(asked)) == judged
+
+
 def test_a_runaway_pattern_stops_the_run_when_several_processes_judge(
     project: Project, groom: Runner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
