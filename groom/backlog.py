@@ -11,8 +11,10 @@ import fnmatch
 import gc
 import os
 import re
+import signal
 import sys
 from collections.abc import Callable, Collection, Iterable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
 from operator import attrgetter
@@ -357,7 +359,12 @@ def _shared(
     rest = items[own:]
     size = -(-len(rest) // (cores - 1))
     try:
-        pool = ProcessPoolExecutor(cores - 1, mp_context=multiprocessing.get_context("fork"), initializer=inherit)
+        pool = ProcessPoolExecutor(
+            cores - 1,
+            mp_context=multiprocessing.get_context("fork"),
+            initializer=_child,
+            initargs=(os.getpid(), inherit),
+        )
     except OSError:  # no semaphores in this sandbox: the slow path still gives the answer
         return work(items, *args)
     child = hand_over[0] if hand_over is not None else work
@@ -369,6 +376,25 @@ def _shared(
             found = future.result()
             results.extend(hand_over[1](chunk, found) if hand_over is not None else found)
     return results
+
+
+def _child(parent: int, inherit: Callable[[], object] | None) -> None:
+    """How a reading child starts. Its output goes nowhere: it answers through the pool, and it
+    must not write again what this process had not written yet when it was forked (nor hold the
+    caller's pipe open). It ends with the process that forked it: killed, that process would
+    never take the child's share, and the child would wait for it for ever."""
+    quiet = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(quiet, fd)
+    os.close(quiet)
+    with suppress(OSError, AttributeError):  # Linux's prctl(PR_SET_PDEATHSIG, SIGKILL)
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)
+    if os.getppid() != parent:  # it ended before the child could ask to end with it
+        os._exit(0)
+    if inherit is not None:
+        inherit()
 
 
 def _refused(refused: list[tuple[str, str]], cwd: Path | str) -> list[Unreadable]:

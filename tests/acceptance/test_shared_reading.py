@@ -7,9 +7,13 @@ cores, so small random backlogs take the shared path on any machine.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
+import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -132,3 +136,65 @@ def test_a_runaway_pattern_stops_the_run_when_several_processes_judge(
     assert shared.code == alone.code == 2
     assert shared.err == alone.err
     assert "schema pattern '^(a|aa)+$' ran for over 0.5 s" in shared.err
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rpartition(")")[2].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def test_a_reading_child_ends_with_the_process_that_forked_it(project: Project) -> None:
+    """``timeout`` (or a CI job's end) sends SIGTERM to groom alone: its reading child must not
+    live on, waiting for ever to hand over its share and holding the caller's pipe open."""
+    schemas = project.root / "schemas"
+    schemas.mkdir()
+    source = Path(__file__).resolve().parents[2] / "groom" / "schemas" / "story.schema.json"
+    schema = json.loads(source.read_text())
+    schema["properties"]["title"] = {"type": "string", "pattern": "^(a|aa)+$"}  # ~20 ms a title: slow
+    (schemas / "story.schema.json").write_text(json.dumps(schema))
+    (project.root / "groom.toml").write_text('backlog = "backlog"\n[schemas]\nstory = "schemas/story.schema.json"\n')
+    count = backlog_module.PARALLEL_FROM + 100
+    for n in range(1, count + 1):
+        project.write(f"S-{n}.md", f"---\nid: S-{n}\ntitle: {'a' * 21}!\nstatus: draft\n---\n")
+    groom = subprocess.Popen(
+        [sys.executable, "-m", "groom", "--no-cache", "check"],
+        cwd=project.root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "GROOM_CACHE_FOREGROUND": "1"},
+    )
+    children: list[int] = []
+    try:
+        deadline = time.monotonic() + 30
+        while not _children(groom.pid):
+            assert groom.poll() is None and time.monotonic() < deadline, "groom never shared its reading"
+            time.sleep(0.01)
+        children = _children(groom.pid)
+        time.sleep(0.2)
+        groom.terminate()
+        groom.wait(10)
+        deadline = time.monotonic() + 5
+        while any(Path(f"/proc/{pid}").exists() and "Z" not in _state(pid) for pid in children):
+            assert time.monotonic() < deadline, f"a reading child outlived groom: {children}"
+            time.sleep(0.05)
+        groom.communicate(timeout=5)  # nobody holds the pipes any more
+    finally:
+        groom.kill()
+        for pid in children:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except OSError:
+        return "Z"
