@@ -543,6 +543,7 @@ def _duplicate_ids(backlog: Backlog) -> Iterator[Finding]:
 
 
 def _references(backlog: Backlog, stories: Iterable[Story]) -> Iterator[Finding]:
+    children_of: dict[str, list[str]] | None = None  # made when a dependency is first set aside
     for story in stories:
         if not story.depends_on and story.parent is None:
             continue  # most stories: nothing to look up
@@ -587,7 +588,12 @@ def _references(backlog: Backlog, stories: Iterable[Story]) -> Iterator[Finding]
                 backlog.config.inactive_statuses
             ):
                 target = backlog.by_id[dep][0]
-                children = [s.id for s in backlog.stories if s.parent == dep]
+                if children_of is None:
+                    children_of = {}
+                    for child in backlog.stories:
+                        if child.parent is not None:
+                            children_of.setdefault(child.parent, []).append(child.id)
+                children = children_of.get(dep, [])
                 advice = f"depend on {', '.join(children)} instead" if children else "remove it"
                 yield _at(
                     story,
