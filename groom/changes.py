@@ -21,7 +21,7 @@ from groom import rank, refine, sprint
 from groom.config import Config
 from groom.errors import ConfigError
 from groom.facts import Question
-from groom.model import Backlog, Placement, Story, Unreadable, holder
+from groom.model import Backlog, Placement, Story, Unreadable
 from groom.ready import Gap, Judge
 
 DEFAULT_TOP = 10
@@ -384,10 +384,10 @@ def compare(base: Snapshot, head: Snapshot, top: int = DEFAULT_TOP) -> Changes:
     old_judge, new_judge = _Remembering(base.judge, shared), _Remembering(head.judge, shared)
     old, new = _first_by_id(base.backlog.stories), _first_by_id(head.backlog.stories)
 
-    gone = [s for i, s in old.items() if i not in new and holder(head.backlog.unreadable, i) is None]
+    gone = [s for i, s in old.items() if i not in new and head.backlog.holder(i) is None]
     finished = [(s, p) for s in gone if (p := head.backlog.finished(s.id)) is not None]
     gone = [s for s in gone if head.backlog.finished(s.id) is None]
-    fresh = [s for i, s in new.items() if i not in old and holder(base.backlog.unreadable, i) is None]
+    fresh = [s for i, s in new.items() if i not in old and base.backlog.holder(i) is None]
     renumbered = _renumbered(gone, fresh)
     renumbered_ids = {a.id for a, _ in renumbered} | {b.id for _, b in renumbered}
     pairs = [(old[i], story) for i, story in new.items() if i in old] + renumbered
@@ -415,7 +415,7 @@ def compare(base: Snapshot, head: Snapshot, top: int = DEFAULT_TOP) -> Changes:
         """Where the story stands on each side; why, when it is not open on one of them."""
         if story_id not in new_place and not reason:
             now = new.get(story_id)
-            unreadable = now is None and holder(head.backlog.unreadable, story_id) is not None
+            unreadable = now is None and head.backlog.holder(story_id) is not None
             old_now = head.backlog.finished(story_id)
             reason = (
                 f"now {now.status}"
@@ -428,7 +428,7 @@ def compare(base: Snapshot, head: Snapshot, top: int = DEFAULT_TOP) -> Changes:
             )
         elif story_id not in old_place and not reason:
             then = old_by_new_id.get(story_id)
-            unreadable = then is None and holder(base.backlog.unreadable, story_id) is not None
+            unreadable = then is None and base.backlog.holder(story_id) is not None
             reason = f"was {then.status}" if then else "its file could not be read" if unreadable else "new"
         return Entry(everyone[story_id], old_place.get(story_id), new_place.get(story_id), reason)
 

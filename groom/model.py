@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import os
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from dataclasses import fields as dataclass_fields
 from typing import Any, Protocol
@@ -468,6 +468,30 @@ def holder(unreadable: Iterable[Unreadable], story_id: str) -> Unreadable | None
     return next((u for u in unreadable if u.holds(story_id)), None)
 
 
+class Holders:
+    """holder() for many ids: every id each file seems to hold is worked out once (a pass over
+    the unreadable files per id made a backlog with many of both quadratic)."""
+
+    def __init__(self, unreadable: Iterable[Unreadable]) -> None:
+        self._by_id: dict[str, Unreadable] = {}
+        for broken in unreadable:  # the first file that holds an id is its holder, as holder() says
+            for held in _named(os.path.basename(broken.path).removesuffix(".md").lower()):
+                self._by_id.setdefault(held, broken)
+            if broken.id:
+                self._by_id.setdefault(broken.id.lower(), broken)
+
+    def __call__(self, story_id: str) -> Unreadable | None:
+        return self._by_id.get(story_id.lower())
+
+
+def _named(stem: str) -> Iterator[str]:
+    """Every id (lower case) a file of this name is named for: named_for's rule, turned round."""
+    yield stem
+    for at, char in enumerate(stem):
+        if not char.isalnum() and not (char == "." and stem[at + 1 : at + 2].isdigit()):
+            yield stem[:at]
+
+
 def refuse_unreadable(unreadable: Iterable[Unreadable], doing: str) -> None:
     """A write that depends on the whole backlog (its order, its ids, its references) cannot
     be planned around a file groom cannot read: it would guess. Raise UnreadableStory."""
@@ -494,6 +518,7 @@ class Backlog:
     taken and may be referred to; they are not open work and are not judged."""
     _index: dict[str, list[Story]] = field(default_factory=dict, compare=False, repr=False)
     _retired: dict[str, Placement] = field(default_factory=dict, compare=False, repr=False)
+    _holders: Holders = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         for story in self.stories:
@@ -502,6 +527,11 @@ class Backlog:
         for placement in self.retired:
             if placement.id:
                 self._retired.setdefault(placement.id, placement)
+        object.__setattr__(self, "_holders", Holders(self.unreadable))
+
+    def holder(self, story_id: str) -> Unreadable | None:
+        """The file that cannot be read and seems to hold ``story_id`` (model.holder), if any."""
+        return self._holders(story_id)
 
     def finished(self, story_id: str) -> Placement | None:
         """The story with that id in an inactive folder, if any."""
@@ -529,7 +559,7 @@ class Backlog:
             )
         if found:
             return found[0]
-        broken = holder(self.unreadable, story_id)
+        broken = self.holder(story_id)
         if broken is not None:
             raise broken.error_for(story_id)
         old = self.finished(story_id)

@@ -18,7 +18,7 @@ import msgspec
 
 from groom import yamlio
 from groom.findings import ERROR, WARNING, Finding
-from groom.model import FM_LINE, RESERVED_KEY, Backlog, Story, holder
+from groom.model import FM_LINE, RESERVED_KEY, Backlog, Story
 from groom.naming import team_key, team_view
 from groom.schemas import Schema, Schemas
 
@@ -573,7 +573,7 @@ def _references(backlog: Backlog, stories: Iterable[Story]) -> Iterator[Finding]
                 continue
             key = team_key("depends_on", story.fields)
             path: tuple[str | int, ...] = ("depends_on", index) if isinstance(raw, list) else ("depends_on",)
-            broken = holder(backlog.unreadable, dep) if dep not in backlog.by_id else None
+            broken = backlog.holder(dep) if dep not in backlog.by_id else None
             old = backlog.finished(dep) if dep not in backlog.by_id else None
             if old is not None:
                 if (
@@ -627,7 +627,7 @@ def _references(backlog: Backlog, stories: Iterable[Story]) -> Iterator[Finding]
         if parent is None or parent in backlog.by_id:
             continue
         parent_key = team_key("parent", story.fields)
-        broken = holder(backlog.unreadable, parent)
+        broken = backlog.holder(parent)
         if broken is not None:
             yield _at(
                 story,
@@ -661,7 +661,7 @@ def _families(backlog: Backlog) -> Iterator[Finding]:
             if not isinstance(child_id, str):
                 continue
             holders = backlog.by_id.get(child_id, [])
-            gone = backlog.finished(child_id) is not None or holder(backlog.unreadable, child_id) is not None
+            gone = backlog.finished(child_id) is not None or backlog.holder(child_id) is not None
             if not holders and not gone:
                 yield _at(
                     parent,

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from groom.config import Config
-from groom.model import Placement, Story, Unreadable, holder
+from groom.model import Holders, Placement, Story, Unreadable
 from groom.ready import Gap, Judge, show
 from groom.refine import Action, Agenda
 from groom.sprint import MIN_HISTORY, TRIALS, ForecastSprint, Selection, story_points
@@ -407,6 +407,7 @@ def _table(
     status_of: dict[str, str] = {}
     for story in stories:
         status_of.setdefault(story.id, story.status)
+    held = Holders(unreadable)
     cut = len(open_stories) - selection.below if selection is not None else None
     chosen = {c.story.id: c.cumulative for c in selection.candidates} if selection is not None else {}
     left_out = {e.story.id: e.reasons for e in selection.excluded} if selection is not None else {}
@@ -426,7 +427,7 @@ def _table(
                 ready=not found,
                 gaps=_gap_records(found),
                 depends_on=tuple(
-                    Dependency(dep, status_of.get(dep), dep in status_of or holder(unreadable, dep) is None)
+                    Dependency(dep, status_of.get(dep), dep in status_of or held(dep) is None)
                     for dep in story.depends_on
                 ),
                 sprint=str(sprint) if _in_sprint(story, config) and sprint is not None else None,

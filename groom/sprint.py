@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from groom.config import Config
 from groom.errors import ConfigError
-from groom.model import Placement, Story, Unreadable, holder, id_key
+from groom.model import Holders, Placement, Story, Unreadable, id_key
 from groom.numbers import points as fmt
 from groom.ready import Gap, Judge
 
@@ -173,14 +173,14 @@ def _dependency_reasons(
     by_id: Mapping[str, Story],
     chosen: Collection[str],
     config: Config,
-    unreadable: Sequence[Unreadable],
+    held: Callable[[str], Unreadable | None],
     finished: Callable[[str], Placement | None],
 ) -> list[str]:
     reasons = []
     split_status = dict(config.roles).get("split")
     for dep in story.depends_on:
         target = by_id.get(dep)
-        broken = holder(unreadable, dep) if target is None else None
+        broken = held(dep) if target is None else None
         old = finished(dep) if target is None else None
         if old is not None:
             if old.status not in config.done_statuses:
@@ -226,6 +226,7 @@ def select(
     chosen: set[str] = set()
     remaining = cap.points
     strict_stop = False
+    held = Holders(unreadable)
     for story in open_stories:
         if remaining < smallest and any(isinstance(w, Candidate) for w in walked):
             break  # nothing more fits; with no candidate yet the walk goes on to say why
@@ -234,7 +235,7 @@ def select(
             continue
         reasons = _status_reasons(story, config)
         reasons += _gap_reasons(judge.gaps(story))
-        reasons += _dependency_reasons(story, by_id, chosen, config, unreadable, judge.backlog.finished)
+        reasons += _dependency_reasons(story, by_id, chosen, config, held, judge.backlog.finished)
         points = story_points(story, config)
         if not reasons and points is not None and points > remaining:
             reasons.append(f"{fmt(points)} points > {fmt(remaining)} left: split it or raise the capacity")

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from groom.backlog import _excluded
-from groom.model import id_key, named_for, order_key
+from groom.model import Holders, Unreadable, holder, id_key, named_for, order_key
 
 _DIGITS = re.compile(r"(\d+)")
 
@@ -65,3 +65,20 @@ def test_exclude_patterns_match_as_fnmatch_does(patterns: list[str], relative: s
     name = relative.rsplit("/", 1)[-1]
     expected = any(fnmatch.fnmatchcase(relative if "/" in p else name, p) for p in patterns)
     assert _excluded(relative, patterns) == expected
+
+
+_NAME = st.text(alphabet="sS-1.2 aİx_", max_size=7)
+
+
+@settings(max_examples=1500, derandomize=True, deadline=None)
+@given(st.lists(st.tuples(_NAME, _NAME), max_size=5), st.lists(_NAME, min_size=1, max_size=5))
+def test_the_holders_index_finds_the_file_holder_finds(files: list[tuple[str, str]], ids: list[str]) -> None:
+    """Holders works out named_for's rule once per file: the same holder for every id, the
+    first file in order when two seem to hold it, by name or by its id line."""
+    unreadable = [Unreadable(f"backlog/{name}.md", f"{name}.md", 1, 1, "yaml", "", line) for name, line in files]
+    held = Holders(unreadable)
+    for story_id in ids:
+        assert held(story_id) is holder(unreadable, story_id), story_id
+        for name, _ in files:  # the names themselves, and what they start with
+            for wanted in (name, name[:-1], name[:3]):
+                assert held(wanted) is holder(unreadable, wanted), wanted
