@@ -117,3 +117,15 @@ def groom(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -
         return Result(code, captured.out, captured.err)
 
     return invoke
+
+
+def spy(monkeypatch: pytest.MonkeyPatch, owner: object, name: str, seen: Callable[..., object]) -> None:
+    """Replace ``owner.name`` for the test with the same function that first calls ``seen`` with
+    its arguments (how a test tells what a run parsed, judged or built)."""
+    real = getattr(owner, name)
+
+    def spied(*args: Any, **kwargs: Any) -> Any:
+        seen(*args, **kwargs)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, spied)

@@ -26,9 +26,8 @@ import pytest
 from groom import backlog as backlog_module
 from groom import cache as cache_module
 from groom import ready, records, schemas
-from groom.model import Story
 from groom.workspace import Workspace
-from tests.conftest import Project, Result, Runner
+from tests.conftest import Project, Result, Runner, spy
 
 SCHEMAS = Path(__file__).resolve().parents[2] / "groom" / "schemas"
 STATUSES = ("draft", "refining", "ready", "ready", "planned", "in-progress", "done", "split", "dropped")
@@ -360,23 +359,9 @@ def test_a_warm_run_reads_judges_and_builds_nothing_it_has(
     parsed: list[str] = []
     judged: list[str] = []
     built: list[str] = []
-    real_load, real_findings, real_schemas = backlog_module.load_story, ready.Judge._findings, schemas.load
-
-    def load_story(path: str, *args: Any) -> Any:
-        parsed.append(Path(path).name)
-        return real_load(path, *args)
-
-    def findings_of(judge: ready.Judge, story: Story) -> Any:
-        judged.append(story.id)
-        return real_findings(judge, story)
-
-    def load_schemas(*args: Any) -> Any:
-        built.append("schemas")
-        return real_schemas(*args)
-
-    monkeypatch.setattr(backlog_module, "load_story", load_story)
-    monkeypatch.setattr(ready.Judge, "_findings", findings_of)
-    monkeypatch.setattr(schemas, "load", load_schemas)
+    spy(monkeypatch, backlog_module, "load_story", lambda path, *_: parsed.append(Path(path).name))
+    spy(monkeypatch, ready.Judge, "_findings", lambda _judge, story: judged.append(story.id))
+    spy(monkeypatch, schemas, "load", lambda *_: built.append("schemas"))
     assert groom("check").out == expected.out
     assert (parsed, judged, built) == ([], [], [])
     project.story("S-3", status="ready", rank="a3", value=None)
@@ -430,13 +415,7 @@ def test_a_cold_run_leaves_the_cache_to_a_detached_writer(
         time.sleep(0.05)
     assert list(folder.glob("backlog-*")), "the detached writer wrote no cache"
     judged: list[str] = []
-    real_findings = ready.Judge._findings
-
-    def findings_of(judge: ready.Judge, story: Story) -> Any:
-        judged.append(story.id)
-        return real_findings(judge, story)
-
-    monkeypatch.setattr(ready.Judge, "_findings", findings_of)
+    spy(monkeypatch, ready.Judge, "_findings", lambda _judge, story: judged.append(story.id))
     assert groom("check").out == expected.out
     assert judged == [], "the writer left verdicts to judge again"
 

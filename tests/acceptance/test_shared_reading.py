@@ -23,7 +23,7 @@ from groom import backlog as backlog_module
 from groom import ready
 from groom.model import Story
 from tests.acceptance.test_cache import READS, Walk
-from tests.conftest import Project, Result, Runner
+from tests.conftest import Project, Result, Runner, spy
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="backlogs are read by several processes on Linux only")
 
@@ -63,13 +63,7 @@ def test_the_processes_that_read_judge_what_they_read(
         project.story(f"S-{n}", rank=f"a{n:02}", depends_on=["S-1"] if n % 10 == 0 else None)
     project.story("S-31", status="ready", value=None)  # not ready: no value
     judged_here: list[str] = []
-    findings = ready.Judge._findings
-
-    def counted(judge: ready.Judge, story: Story) -> Any:
-        judged_here.append(story.id)
-        return findings(judge, story)
-
-    monkeypatch.setattr(ready.Judge, "_findings", counted)
+    spy(monkeypatch, ready.Judge, "_findings", lambda _judge, story: judged_here.append(story.id))
     shared, alone = _both(groom, monkeypatch, "--no-cache", "check", "--format", "json")
     assert (shared.code, shared.out) == (alone.code, alone.out)
     assert [f["rule"] for f in json.loads(shared.out)["findings"]] == ["dor/value"]
@@ -97,22 +91,13 @@ def test_the_reading_processes_judge_only_what_the_command_asks(
     for n in range(1, 8):
         project.story(f"S-{n}", status=statuses.get(n, "ready"), rank=f"a{n}", value=None if n == 5 else 5)
     log = project.root / "judged.log"  # every process that judges writes here: the children too
-    findings, gaps = ready.Judge._findings, ready.Judge._gaps
 
-    def note(story: Story) -> None:
+    def note(_judge: ready.Judge, story: Story, *_: Any) -> None:
         with log.open("a") as out:
             out.write(f"{story.id}\n")
 
-    def counted_findings(judge: ready.Judge, story: Story) -> Any:
-        note(story)
-        return findings(judge, story)
-
-    def counted_gaps(judge: ready.Judge, story: Story, instance: Any = None) -> Any:
-        note(story)
-        return gaps(judge, story, instance)
-
-    monkeypatch.setattr(ready.Judge, "_findings", counted_findings)
-    monkeypatch.setattr(ready.Judge, "_gaps", counted_gaps)
+    spy(monkeypatch, ready.Judge, "_findings", note)
+    spy(monkeypatch, ready.Judge, "_gaps", note)
     _shared(monkeypatch, True)
     result = groom("--no-cache", *args)
     assert result.code in (0, 1), result
