@@ -369,12 +369,17 @@ def _shared(
         return work(items, *args)
     child = hand_over[0] if hand_over is not None else work
     with pool:
-        chunks = [rest[i : i + size] for i in range(0, len(rest), size)]
-        futures = [pool.submit(child, chunk, *args) for chunk in chunks]
-        results = work(items[:own], *args)
-        for chunk, future in zip(chunks, futures, strict=True):
-            found = future.result()
-            results.extend(hand_over[1](chunk, found) if hand_over is not None else found)
+        try:
+            chunks = [rest[i : i + size] for i in range(0, len(rest), size)]
+            futures = [pool.submit(child, chunk, *args) for chunk in chunks]
+            results = work(items[:own], *args)
+            for chunk, future in zip(chunks, futures, strict=True):
+                found = future.result()
+                results.extend(hand_over[1](chunk, found) if hand_over is not None else found)
+        except BaseException:  # interrupted: the children's shares are not wanted, do not wait for them
+            for process in multiprocessing.active_children():
+                process.terminate()
+            raise
     return results
 
 

@@ -136,9 +136,11 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-def test_a_reading_child_ends_with_the_process_that_forked_it(project: Project) -> None:
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_a_reading_child_ends_with_the_process_that_forked_it(project: Project, stop: signal.Signals) -> None:
     """``timeout`` (or a CI job's end) sends SIGTERM to groom alone: its reading child must not
-    live on, waiting for ever to hand over its share and holding the caller's pipe open."""
+    live on, waiting for ever to hand over its share and holding the caller's pipe open. Sent
+    SIGINT alone, groom stops at once too (it waited for its child to finish its share)."""
     schemas = project.root / "schemas"
     schemas.mkdir()
     source = Path(__file__).resolve().parents[2] / "groom" / "schemas" / "story.schema.json"
@@ -164,8 +166,8 @@ def test_a_reading_child_ends_with_the_process_that_forked_it(project: Project) 
             time.sleep(0.01)
         children = _children(groom.pid)
         time.sleep(0.2)
-        groom.terminate()
-        groom.wait(10)
+        groom.send_signal(stop)
+        groom.wait(3)
         deadline = time.monotonic() + 5
         while any(Path(f"/proc/{pid}").exists() and "Z" not in _state(pid) for pid in children):
             assert time.monotonic() < deadline, f"a reading child outlived groom: {children}"
