@@ -107,6 +107,7 @@ def discover(config: Config) -> Discovered:
     excluded: list[str] = []
     stack = [root]
     prefix_length = len(root.rstrip("/")) + 1
+    by_path, by_name = _exclusion(tuple(config.exclude))  # _excluded's test, inlined for every story file
     while stack:
         folder = stack.pop()
         try:
@@ -115,28 +116,30 @@ def discover(config: Config) -> Discovered:
             refused.append((folder, f"cannot list folder: {exc.strerror}"))
             continue
         for entry in entries:
-            if entry.name.startswith("."):
-                if entry.name.startswith(TEMP_PREFIX) and entry.name.endswith(TEMP_SUFFIX):
-                    leftovers.append(entry.path)
+            name, path = entry.name, entry.path
+            if name.startswith("."):
+                if name.startswith(TEMP_PREFIX) and name.endswith(TEMP_SUFFIX):
+                    leftovers.append(path)
                 continue
-            relative = entry.path[prefix_length:]
             if entry.is_dir(follow_symlinks=False):
-                if not _excluded(relative, config.exclude):
-                    stack.append(entry.path)
+                if not _excluded(path[prefix_length:], config.exclude):
+                    stack.append(path)
                 continue
-            if not entry.name.endswith(".md"):
-                if entry.is_symlink() and entry.is_dir() and not _excluded(relative, config.exclude):
-                    refused.append((entry.path, "is a symbolic link to a folder; groom does not follow links"))
+            if not name.endswith(".md"):
+                if entry.is_symlink() and entry.is_dir() and not _excluded(path[prefix_length:], config.exclude):
+                    refused.append((path, "is a symbolic link to a folder; groom does not follow links"))
                 continue
-            if _excluded(relative, config.exclude):
-                excluded.append(relative)
+            if (by_name is not None and by_name.match(name)) or (
+                by_path is not None and by_path.match(path, prefix_length)
+            ):
+                excluded.append(path[prefix_length:])
                 continue
             if entry.is_symlink():
-                refused.append((entry.path, "is a symbolic link; groom reads regular files only"))
+                refused.append((path, "is a symbolic link; groom reads regular files only"))
             elif not entry.is_file(follow_symlinks=False):
-                refused.append((entry.path, "is not a regular file (a FIFO, device or socket?); remove it"))
+                refused.append((path, "is not a regular file (a FIFO, device or socket?); remove it"))
             else:
-                files.append(entry.path)
+                files.append(path)
     files.sort()
     files, retired = _retire(config, files)
     return Discovered(files, refused, sorted(excluded), leftovers, config.reading, retired)
