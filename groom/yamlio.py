@@ -328,6 +328,14 @@ def guess_id(text: str) -> str:
     return next((group for group in match.groups() if group), "") if match else ""
 
 
+@lru_cache(maxsize=8)
+def _composed(text: str) -> Node | None:
+    """compose() for locate(), which reads the graph only: a story's findings are placed one
+    after another, each composing the same front matter again (17,000 times for a backlog with
+    31,000 errors)."""
+    return compose(text)
+
+
 def locate(text: str, path: tuple[PathItem, ...]) -> tuple[int, int]:
     """0-based (line, column) of the value at ``path``, or of its nearest existing ancestor.
 
@@ -335,7 +343,7 @@ def locate(text: str, path: tuple[PathItem, ...]) -> tuple[int, int]:
     every value of every story.
     """
     try:
-        node = compose(text)
+        node = _composed(text)
     except YamlError as exc:
         return exc.line, exc.column
     if node is None:
