@@ -20,7 +20,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from groom import __version__, report, report_diff
-from groom.errors import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, GroomError
+from groom.errors import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, GroomError
 from groom.workspace import Workspace
 
 app = typer.Typer(
@@ -1075,6 +1075,8 @@ def _run() -> None:
 
     try:
         code = app(standalone_mode=False)
+        if code == EXIT_INTERRUPTED:  # typer turns an interrupt inside a command into this code
+            sys.stderr.write("groom: interrupted\n")
         if isinstance(code, int) and code:
             sys.exit(code)
     except NoArgsIsHelpError as exc:
@@ -1086,13 +1088,13 @@ def _run() -> None:
         sys.exit(EXIT_USAGE)
     except typer.Abort:
         sys.stderr.write("groom: interrupted\n")
-        sys.exit(130)
+        sys.exit(EXIT_INTERRUPTED)
     except GroomError as exc:
         sys.stderr.write(_visible(f"groom: error: {exc}") + "\n")
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         sys.stderr.write("groom: interrupted\n")
-        sys.exit(130)
+        sys.exit(EXIT_INTERRUPTED)
     except BrokenPipeError:
         sys.exit(EXIT_OK)
     except Exception as exc:  # a bug: still one line, never a traceback for the user

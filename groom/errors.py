@@ -14,6 +14,8 @@ EXIT_USAGE = 2
 """Usage, configuration or I/O: the command cannot run as given."""
 EXIT_INTERNAL = 3
 """A bug in groom."""
+EXIT_INTERRUPTED = 130
+"""Interrupted (Ctrl-C): 128 + SIGINT, as shells report it."""
 
 
 class GroomError(Exception):
