@@ -371,6 +371,7 @@ def _shared(
     except OSError:  # no semaphores in this sandbox: the slow path still gives the answer
         return work(items, *args)
     child = hand_over[0] if hand_over is not None else work
+    others = set(multiprocessing.active_children())  # a caller's own children are not ours to end
     with pool:
         try:
             chunks = [rest[i : i + size] for i in range(0, len(rest), size)]
@@ -380,7 +381,7 @@ def _shared(
                 found = future.result()
                 results.extend(hand_over[1](chunk, found) if hand_over is not None else found)
         except BaseException:  # interrupted: the children's shares are not wanted, do not wait for them
-            for process in multiprocessing.active_children():
+            for process in set(multiprocessing.active_children()) - others:
                 process.terminate()
             raise
     return results

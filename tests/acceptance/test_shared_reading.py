@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import multiprocessing
 import os
 import signal
 import subprocess
@@ -121,6 +122,31 @@ def test_a_runaway_pattern_stops_the_run_when_several_processes_judge(
     assert shared.code == alone.code == 2
     assert shared.err == alone.err
     assert "schema pattern '^(a|aa)+$' ran for over 0.5 s" in shared.err
+
+
+def test_an_interrupted_read_ends_its_own_children_and_no_one_elses(
+    project: Project, groom: Runner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """groom used in-process by a caller with children of its own: interrupted while reading, it
+    ends its reading children, not the caller's."""
+    for n in range(1, 7):
+        project.story(f"S-{n}")
+    callers = multiprocessing.get_context("fork").Process(target=time.sleep, args=(60,))
+    callers.start()
+    try:
+        _shared(monkeypatch, True)
+
+        def interrupted(*_: Any, **__: Any) -> Any:
+            raise KeyboardInterrupt
+
+        monkeypatch.setattr(backlog_module, "_load_chunk", interrupted)  # the share groom reads itself
+        result = groom("--no-cache", "velocity")
+        assert (result.code, result.err) == (130, "groom: interrupted\n"), result
+        assert callers.is_alive()
+        assert multiprocessing.active_children() == [callers]
+    finally:
+        callers.kill()
+        callers.join()
 
 
 def _children(pid: int) -> list[int]:
