@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from groom import __version__, cli
-from tests.conftest import REPO, Project, Runner, story_text
+from tests.conftest import REPO, Project, Result, Runner, story_text
 
 
 def test_list_in_backlog_order(project: Project, groom: Runner) -> None:
@@ -140,6 +140,19 @@ def test_an_unexpected_exception_is_one_line_and_exit_3(
     assert result.err == (
         "groom: internal error: RuntimeError: boom; this is a bug in groom, please report it with the command you ran\n"
     )
+
+
+def test_an_interrupt_is_one_line_and_exit_130(
+    project: Project, groom: Runner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from groom.commands import read
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    project.story("S-1")
+    monkeypatch.setattr(read, "list_stories", interrupted)
+    assert groom("list") == Result(130, "", "groom: interrupted\n")
 
 
 def test_the_collector_is_off_for_a_run_and_back_on_after_it(
