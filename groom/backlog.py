@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache, partial
 from operator import attrgetter
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TextIO, TypeVar
 
 from groom import facts as facts_module
 from groom import records, storyfile, yamlio
@@ -393,8 +393,9 @@ def _child(parent: int, inherit: Callable[[], object] | None) -> None:
     caller's pipe open). It ends with the process that forked it: killed, that process would
     never take the child's share, and the child would wait for it for ever."""
     quiet = os.open(os.devnull, os.O_RDWR)
-    for fd in (0, 1, 2):
-        os.dup2(quiet, fd)
+    for fd, stream in enumerate((sys.stdin, sys.stdout, sys.stderr)):
+        if _number(stream) == fd:  # not when groom started without it: another file has the number
+            os.dup2(quiet, fd)
     os.close(quiet)
     with suppress(OSError, AttributeError):  # Linux's prctl(PR_SET_PDEATHSIG, SIGKILL)
         import ctypes
@@ -404,6 +405,14 @@ def _child(parent: int, inherit: Callable[[], object] | None) -> None:
         os._exit(0)
     if inherit is not None:
         inherit()
+
+
+def _number(stream: TextIO | None) -> int | None:
+    """The file descriptor under a standard stream (None: closed, or not a file, as in tests)."""
+    try:
+        return stream.fileno() if stream is not None else None
+    except (OSError, ValueError):  # io.UnsupportedOperation is both
+        return None
 
 
 def _refused(refused: list[tuple[str, str]], cwd: Path | str) -> list[Unreadable]:
