@@ -420,6 +420,23 @@ def test_a_cold_run_leaves_the_cache_to_a_detached_writer(
     assert judged == [], "the writer left verdicts to judge again"
 
 
+def test_the_gaps_a_check_works_out_are_kept_for_the_next_command(
+    project: Project, groom: Runner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A story that claims ready has its DoR gaps worked out for its findings: they are kept with
+    them, so the next command that asks for the story's gaps (list, refine) does not judge it."""
+    for n in range(1, 5):
+        project.story(f"S-{n}", rank=f"a{n}", status="ready" if n % 2 else "refining")
+    assert groom("check").code == 0  # cold: the writer keeps every verdict (conftest: before returning)
+    project.story("S-3", rank="a3", status="ready", value=None)  # changed: judged again
+    worked_out: list[str] = []
+    spy(monkeypatch, ready.Judge, "_gaps", lambda _judge, story, *_: worked_out.append(story.id))
+    assert groom("check").code == 1
+    assert worked_out == ["S-3"]
+    assert groom("list").code == 0
+    assert worked_out == ["S-3"]  # its gaps were kept with its findings
+
+
 def test_a_file_changed_before_the_writer_takes_its_times_is_not_trusted(
     project: Project, groom: Runner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
