@@ -231,6 +231,11 @@ class Cache:
             self.changed = True
 
     @property
+    def foreground(self) -> bool:
+        """Whether the cache is written before the command returns (not by a detached writer)."""
+        return not _detachable()
+
+    @property
     def warm(self) -> bool:
         """Whether the cache file held anything for this run (else every file is read)."""
         return bool(self._old)
@@ -353,6 +358,12 @@ class Cache:
     def recall_verdict(self, kind: str, story: Story, context: list[Any]) -> list[Any] | None:
         relative = self._relative(story.path)
         found = self._new.get(relative)
+        if isinstance(found, _Fresh):  # read this run: what this run kept for these bytes
+            mine = self._verdicts.get(relative, {}).get(kind)
+            if mine is None or mine[0] != context or found.digest != digest_bytes(story.digest):
+                return None
+            rows: list[Any] = mine[1]
+            return rows
         if (
             not isinstance(found, _Entry)
             or found.record.kind != "s"

@@ -86,10 +86,12 @@ class Workspace:
     @property
     def memo(self) -> ready_module.Memo | None:
         """The judge's memory: what the reading processes judged (judged()), then the warm
-        cache; None when neither holds anything. The cache is not asked on a cold run: the
-        verdicts are then kept by the cache's writer once the command is done (close())."""
+        cache; None when neither holds anything. On a cold run the cache is left out (the
+        answer first, at the uncached speed: its detached writer judges every story after the
+        command), except where it is written before the command returns: then the command's
+        verdicts are kept for that writer, which would otherwise judge every story again."""
         cache = self.cache
-        kept = cache.memo if cache is not None and cache.warm else None
+        kept = cache.memo if cache is not None and (cache.warm or cache.foreground) else None
         found = self._found
         return found.memo(kept) if found is not None and found.any else kept
 

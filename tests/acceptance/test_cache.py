@@ -437,6 +437,25 @@ def test_the_gaps_a_check_works_out_are_kept_for_the_next_command(
     assert worked_out == ["S-3"]  # its gaps were kept with its findings
 
 
+def test_a_writer_that_runs_before_the_command_returns_judges_no_story_again(
+    project: Project, groom: Runner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where the cache is written before groom exits (not Linux, or GROOM_CACHE_FOREGROUND=1, as
+    in these tests), a cold run keeps its own verdicts for the writer, which would otherwise judge
+    every story again while the user waits; it still works out what the command did not ask."""
+    for n in range(1, 5):
+        project.story(f"S-{n}", rank=f"a{n}", status="ready" if n % 2 else "refining")
+    findings: list[str] = []
+    gaps: list[str] = []
+    spy(monkeypatch, ready.Judge, "_findings", lambda _judge, story: findings.append(story.id))
+    spy(monkeypatch, ready.Judge, "_gaps", lambda _judge, story, *_: gaps.append(story.id))
+    assert groom("check").code == 0
+    assert sorted(findings) == ["S-1", "S-2", "S-3", "S-4"]  # each once: by the command
+    assert sorted(gaps) == ["S-1", "S-2", "S-3", "S-4"]  # the ready ones for their findings, the rest by the writer
+    assert groom("list").code == 0
+    assert len(findings) == len(gaps) == 4  # warm: nothing judged again
+
+
 def test_a_file_changed_before_the_writer_takes_its_times_is_not_trusted(
     project: Project, groom: Runner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
