@@ -339,14 +339,10 @@ def _walk(pairs: Sequence[tuple[Story, Story]], base: Snapshot, head: Snapshot, 
     sides hold (``pairs`` of before and after)."""
     old_config, new_config = base.config, head.config
     old_roles, new_roles = dict(old_config.roles), dict(new_config.roles)
-    children_of: dict[str, list[Story]] = {}
-    for story in head.backlog.stories:
-        if story.parent:
-            children_of.setdefault(story.parent, []).append(story)
     found = _Found()
     for before, after in pairs:
         if _became(before, after, old_roles.get("split"), new_roles.get("split")):
-            children = tuple(children_of.get(after.id, ()))
+            children = head.backlog.children(after.id)
             found.split_children.update(child.id for child in children)
             points = sprint.story_points(before, old_config) if old_config.is_open(before.status) else None
             found.split.append(Split(after, children, points))

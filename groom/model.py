@@ -519,6 +519,7 @@ class Backlog:
     _index: dict[str, list[Story]] = field(default_factory=dict, compare=False, repr=False)
     _retired: dict[str, Placement] = field(default_factory=dict, compare=False, repr=False)
     _holders: Holders = field(init=False, compare=False, repr=False)
+    _children: dict[str, tuple[Story, ...]] | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         for story in self.stories:
@@ -532,6 +533,18 @@ class Backlog:
     def holder(self, story_id: str) -> Unreadable | None:
         """The file that cannot be read and seems to hold ``story_id`` (model.holder), if any."""
         return self._holders(story_id)
+
+    def children(self, story_id: str) -> tuple[Story, ...]:
+        """The stories whose parent is ``story_id``, in backlog order (indexed on first ask)."""
+        index = self._children
+        if index is None:
+            lists: dict[str, list[Story]] = {}
+            for story in self.stories:
+                if story.parent:
+                    lists.setdefault(story.parent, []).append(story)
+            index = {parent: tuple(found) for parent, found in lists.items()}
+            object.__setattr__(self, "_children", index)
+        return index.get(story_id, ())
 
     def finished(self, story_id: str) -> Placement | None:
         """The story with that id in an inactive folder, if any."""

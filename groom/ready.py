@@ -219,7 +219,7 @@ class Found:
         self._found: dict[str, tuple[int, bytes]] = {}
         """(digest, encoded verdicts) by path."""
         self._texts: dict[bytes, bytes] = {}
-        self._decoded: dict[bytes, Verdicts | None] = {}
+        self._decoded: dict[bytes, Verdicts] = {}
         self._stopped = False
 
     def judge(self, story: Story) -> None:
@@ -269,15 +269,11 @@ class Found:
             self._decoded[text] = _VERDICTS.decode(text)
         return self._decoded[text]
 
-    @property
-    def any(self) -> bool:
-        """Whether anything was found (a backlog read by one process is judged after the read)."""
-        return bool(self._found)
-
-    def memo(self, behind: Memo | None = None) -> Memo:
+    def memo(self, behind: Memo | None = None) -> Memo | None:
         """A judge's memo that answers from what was found, then from ``behind`` (the warm
-        cache), which keeps what was found for the next run."""
-        return _FoundFirst(self, behind)
+        cache), which keeps what was found for the next run; ``behind`` itself when nothing was
+        found (a backlog read by one process is judged after the read)."""
+        return _FoundFirst(self, behind) if self._found else behind
 
 
 class _Recorder:
@@ -562,7 +558,6 @@ def _duplicate_ids(backlog: Backlog) -> Iterator[Finding]:
 
 
 def _references(backlog: Backlog, stories: Iterable[Story]) -> Iterator[Finding]:
-    children_of: dict[str, list[str]] | None = None  # made when a dependency is first set aside
     for story in stories:
         if not story.depends_on and story.parent is None:
             continue  # most stories: nothing to look up
@@ -607,12 +602,7 @@ def _references(backlog: Backlog, stories: Iterable[Story]) -> Iterator[Finding]
                 backlog.config.inactive_statuses
             ):
                 target = backlog.by_id[dep][0]
-                if children_of is None:
-                    children_of = {}
-                    for child in backlog.stories:
-                        if child.parent is not None:
-                            children_of.setdefault(child.parent, []).append(child.id)
-                children = children_of.get(dep, [])
+                children = [child.id for child in backlog.children(dep)]
                 advice = f"depend on {', '.join(children)} instead" if children else "remove it"
                 yield _at(
                     story,

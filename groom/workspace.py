@@ -71,9 +71,7 @@ class Workspace:
         """After a cold run (judged without the cache), judge every story for the cache, so the
         next run finds every verdict: done by the cache's writer, after the command has ended."""
         assert self.cache is not None
-        found = self._found
-        memo = found.memo(self.cache.memo) if found is not None and found.any else self.cache.memo
-        judge = ready_module.Judge(self.backlog, self.schemas, memo)
+        judge = ready_module.Judge(self.backlog, self.schemas, self._after_found(self.cache.memo))
         for story in self.backlog.stories:
             judge.findings(story)
             judge.gaps(story)
@@ -92,8 +90,11 @@ class Workspace:
         verdicts are kept for that writer, which would otherwise judge every story again."""
         cache = self.cache
         kept = cache.memo if cache is not None and (cache.warm or cache.foreground) else None
-        found = self._found
-        return found.memo(kept) if found is not None and found.any else kept
+        return self._after_found(kept)
+
+    def _after_found(self, memo: ready_module.Memo | None) -> ready_module.Memo | None:
+        """``memo`` behind what the reading processes judged (judged()), if they judged any."""
+        return self._found.memo(memo) if self._found is not None else memo
 
     def _recover(self) -> None:
         """Finish an interrupted write (with the lock held exclusively), then go on as asked."""

@@ -179,7 +179,7 @@ def show(ws: Workspace, story_id: str) -> StoryView:
         return old.status if old is not None else None
 
     deps = tuple((dep, status(dep)) for dep in story.depends_on)
-    children = tuple(s.id for s in backlog.stories if s.parent == story.id)
+    children = tuple(child.id for child in backlog.children(story.id))
     broken = tuple(dep for dep, status in deps if status is None and holder(backlog.unreadable, dep))
     body = ws.body(story)
     if story.status in ws.config.inactive_statuses:
