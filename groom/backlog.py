@@ -306,7 +306,7 @@ def _load_many(
 ) -> list[Loaded]:
     """Load files; on Linux a large backlog is shared with one forked process per extra core,
     which hands its stories back as msgpack records (records.py): five times cheaper than
-    pickling them, and their text and facts are decoded only when a command asks. With
+    pickling them, and their front matter and facts are decoded only when a command asks. With
     ``judging``, each process also judges the stories of its share (only when shared: alone,
     the command's own judge would do the same work)."""
 

@@ -2,7 +2,7 @@
 
 Between two runs in a working copy almost no file changes, yet every run would parse every
 front matter again. The cache keeps, per story file, what reading it gave (the front matter,
-its text, the body's facts, the digest of its bytes, or why it cannot be read) and what the
+the body's facts, the digest of its bytes, or why it cannot be read) and what the
 judge found (schema and DoR verdicts, with the context they read), and gives it back while
 the file is provably the same file: its size, modification time (ns), inode and change time
 are those it had before it was read. Whole-backlog rules (duplicates, references, cycles,
@@ -52,7 +52,7 @@ from groom.model import Story, Unreadable
 from groom.naming import Reading
 from groom.records import ENCODER, Parts, Record, digest_bytes, encode_all, parts_of, row
 
-FORMAT = 2
+FORMAT = 3
 """The layout of a cache file; a file of another layout is ignored."""
 FOLDER = ".groom_cache"
 ENVIRONMENT = "GROOM_CACHE_DIR"
@@ -72,7 +72,7 @@ Stat = tuple[int, int, int, int]
 
 class _Entry(msgspec.Struct, array_like=True, gc=False):
     """One story file: its identity when it was read, what reading it gave (a records.Record:
-    the digest of its bytes, its front matter, its text and facts kept encoded), and the
+    the digest of its bytes, its front matter, its facts kept encoded), and the
     judge's verdicts, kept encoded until asked for."""
 
     path: str

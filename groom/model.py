@@ -230,8 +230,11 @@ class Fill(Protocol):
     def data(self) -> dict[str, Any]:
         """The whole front matter."""
 
-    def text(self) -> tuple[str, Facts]:
-        """The front matter text and the body's facts."""
+    def facts(self) -> Facts:
+        """The body's facts."""
+
+    def front_matter(self) -> str:
+        """The front matter's text (read again from the file: only placing a finding needs it)."""
 
 
 _TYPED = ("id", "status", "rank", "depends_on", "parent", "type")
@@ -241,8 +244,8 @@ _TYPED = ("id", "status", "rank", "depends_on", "parent", "type")
 class _DeferredStory(Story):
     """A story whose front matter, front matter text and body facts are filled in when first
     asked for (the warm cache and the reading processes decode them only for the stories a
-    command looks at); until then it answers HEAD_KEYS from ``_head``. Empty slots fall through
-    to ``__getattr__``."""
+    command looks at; the text is read again from the file); until then it answers HEAD_KEYS
+    from ``_head``. Empty slots fall through to ``__getattr__``."""
 
     __slots__ = ("_fill", "_head", *_TYPED)
     _fill: Fill | None
@@ -266,24 +269,20 @@ class _DeferredStory(Story):
             value = getattr(Fields, name).fget(self)
             _slot_setter(_DeferredStory, name)(self, value)
             return value
-        # Only the three parts are filled; anything else missing is missing.
-        fill = _FILL_OF(self) if name in ("data", "front_matter", "facts") else None
-        if fill is None:
+        # Only the three parts are filled, each by the Fill method of its name; anything else
+        # missing is missing.
+        setter = _SET_PART.get(name)
+        fill = _FILL_OF(self) if setter is not None else None
+        if fill is None or setter is None:
             raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-        if name == "data":
-            data = fill.data()
-            _SET_DATA(self, data)
-            self._filled()
-            return data
-        front_matter, facts = fill.text()
-        _SET_FRONT_MATTER(self, front_matter)
-        _SET_FACTS(self, facts)
+        part = getattr(fill, name)()
+        setter(self, part)
         self._filled()
-        return front_matter if name == "front_matter" else facts
+        return part
 
     def _filled(self) -> None:
         """Let go of what the parts were decoded from once every part is."""
-        if all(is_filled(self, name) for name in ("data", "front_matter", "facts")):
+        if all(is_filled(self, name) for name in _SET_PART):
             _SET_FILL(self, None)
 
     def raw(self, key: str, default: Any = None) -> Any:
@@ -298,8 +297,8 @@ class _DeferredStory(Story):
 
 
 def deferred_story(path: str, display: str, head: dict[str, Any], digest: int, fields: FieldMap, fill: Fill) -> Story:
-    """A Story whose front matter (beyond ``head``, its HEAD_KEYS), text and facts come from
-    ``fill`` when first read. It is a Story in every other way: equal to, and pickled as, the
+    """A Story whose front matter (beyond ``head``, its HEAD_KEYS), its text and the body's
+    facts come from ``fill`` when first read. It is a Story in every other way: equal to, and pickled as, the
     Story it completes to."""
     story = object.__new__(_DeferredStory)
     # The slots' own setters: half the cost of object.__setattr__ by name, for every story a
@@ -357,6 +356,8 @@ _SET_FACTS = _slot_setter(Story, "facts")
 _SET_DIGEST = _slot_setter(Story, "digest")
 _SET_FIELDS = _slot_setter(Story, "fields")
 _SET_ORDER = _slot_setter(Story, "_order")
+_SET_PART = {"data": _SET_DATA, "facts": _SET_FACTS, "front_matter": _SET_FRONT_MATTER}
+"""A deferred story's parts, filled by the Fill method of the same name."""
 _SET_FILL = _slot_setter(_DeferredStory, "_fill")
 _SET_HEAD = _slot_setter(_DeferredStory, "_head")
 _FILL_OF = _slot_or_none(_DeferredStory, "_fill")

@@ -325,18 +325,8 @@ def test_warm_commands_decode_no_story_they_only_list_order_or_count(
         project.story(f"S-{n}", rank=f"a{n}", status="ready", labels=["ux"] if n == 2 else [])
     assert groom("list").code == 0  # cold: writes the cache
     decoded: list[str] = []
-    real_data, real_text = records.Filler.data, records.Filler.text
-
-    def data(filler: records.Filler) -> dict[str, Any]:
-        decoded.append(os.path.basename(filler.path))
-        return real_data(filler)
-
-    def text(filler: records.Filler) -> tuple[str, Any]:
-        decoded.append(os.path.basename(filler.path))
-        return real_text(filler)
-
-    monkeypatch.setattr(records.Filler, "data", data)
-    monkeypatch.setattr(records.Filler, "text", text)
+    for part in ("data", "facts", "front_matter"):
+        spy(monkeypatch, records.Filler, part, lambda filler: decoded.append(os.path.basename(filler.path)))
     listed = groom("list")
     assert (listed.code, decoded) == (0, []) and listed.out == groom("--no-cache", "list").out
     assert groom("check").code == 0 and decoded == []

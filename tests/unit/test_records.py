@@ -36,22 +36,32 @@ def _round_trip(results: list[Story | Placement | Unreadable], placements: bool 
     return list(records.unpack(packed, paths, [r.display for r in results], placements, PLAIN))
 
 
-def test_a_story_comes_back_equal_and_its_text_is_decoded_only_when_asked() -> None:
-    written = story("S-1", body=BODY, title="Plan", estimate=3, labels=["a", "b"], rank="a0")
+def _read(folder: Path, front_matter: str) -> Story:
+    """A story read from a file of its own (a deferred story reads its text from it again)."""
+    path = folder / "S-1.md"
+    path.write_text(f"---\n{front_matter}---\n{BODY}")
+    read = load_story(str(path), str(folder))
+    assert isinstance(read, Story)
+    return read
+
+
+def test_a_story_comes_back_equal_its_facts_decoded_and_its_text_read_only_when_asked(tmp_path: Path) -> None:
+    written = _read(tmp_path, "id: S-1\ntitle: Plan\nestimate: 3\nlabels: [a, b]\nrank: a0\n")
     (back,) = _round_trip([written])
     assert isinstance(back, Story)
     assert back.id == "S-1" and back.data == written.data and back.digest == written.digest
-    assert fill_of(back) is not None, "the text and facts were decoded before anyone asked"
+    assert fill_of(back) is not None, "the facts were decoded before anyone asked"
     assert back.facts == written.facts
-    assert back.front_matter == written.front_matter
-    assert fill_of(back) is None, "what the text was decoded from is kept after it was decoded"
+    assert b"labels: [a, b]" not in records.pack([written])[0], "the front matter's text is handed over"
+    assert back.front_matter == written.front_matter  # read again from the file
+    assert fill_of(back) is None, "what the parts were decoded from is kept after they were"
     assert back == written and written == back
     _ = written.order_key  # worked out on one side only: not part of what makes them equal
     assert back == written and written == back
 
 
-def test_a_deferred_story_pickles_and_replaces_as_a_whole_story() -> None:
-    (back,) = _round_trip([story("S-1", body=BODY)])
+def test_a_deferred_story_pickles_and_replaces_as_a_whole_story(tmp_path: Path) -> None:
+    (back,) = _round_trip([_read(tmp_path, "id: S-1\nstatus: ready\nestimate: 3\n")])
     assert isinstance(back, Story)
     copied = pickle.loads(pickle.dumps(back))
     assert type(copied) is Story and copied == back
@@ -87,10 +97,13 @@ def test_values_msgpack_cannot_hold_still_come_back() -> None:
     """An integer beyond 64 bits (a rank, say) cannot be a record: it travels whole."""
     huge = story("S-4", rank=10**30)
     text = story("S-5", title="lone \udc80 surrogate")
-    results: list[Story | Placement | Unreadable] = [story("S-3"), huge, text]
+    plain = story("S-3")
+    results: list[Story | Placement | Unreadable] = [plain, huge, text]
     _, leftovers = records.pack(results)
     assert set(leftovers) == {1, 2}
-    assert _round_trip(results) == results
+    recorded, *whole = _round_trip(results)
+    assert whole == [huge, text]
+    assert isinstance(recorded, Story) and (recorded.data, recorded.facts) == (plain.data, plain.facts)
 
 
 def test_parts_that_do_not_decode_are_read_again_from_the_file(tmp_path: Path) -> None:
@@ -114,6 +127,21 @@ def test_parts_that_do_not_decode_are_read_again_from_the_file(tmp_path: Path) -
         _ = again.facts
     with pytest.raises(GroomError, match="changed while groom was reading it"):
         _ = again.data
+
+
+def test_a_front_matter_text_is_read_again_only_from_the_bytes_the_record_was_made_of(tmp_path: Path) -> None:
+    """A finding is placed in the text judged: a file changed since (or gone) stops the run."""
+    read = _read(tmp_path, "id: S-1\ntitle: T\n")
+    path = tmp_path / "S-1.md"
+    packed = records.pack([read])
+    (back,) = records.unpack(packed, [str(path)], ["S-1.md"], False)
+    assert isinstance(back, Story) and back.front_matter == "id: S-1\ntitle: T\n"
+    for change in (lambda: path.write_text(path.read_text().replace("T", "U")), path.unlink):
+        (again,) = records.unpack(packed, [str(path)], ["S-1.md"], False)
+        change()
+        assert isinstance(again, Story) and again.facts == read.facts  # kept: no need to read
+        with pytest.raises(GroomError, match=r"S-1\.md changed while groom was reading it; run the command again"):
+            _ = again.front_matter
 
 
 def test_a_deferred_story_answers_the_whole_backlog_rules_from_its_head() -> None:
@@ -152,8 +180,11 @@ class _NoFill:
     def data(self) -> dict[str, object]:
         raise AssertionError("a head key was read from the whole front matter")
 
-    def text(self) -> tuple[str, Facts]:
-        raise AssertionError("the text was decoded")
+    def facts(self) -> Facts:
+        raise AssertionError("the facts were decoded")
+
+    def front_matter(self) -> str:
+        raise AssertionError("the text was read")
 
 
 @settings(max_examples=300, deadline=None)
