@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import os
 import re
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from dataclasses import fields as dataclass_fields
@@ -55,7 +56,8 @@ def id_key(story_id: str) -> tuple[str | int, ...]:
     """Sort key that compares the numbers in an id as numbers: S-2 < S-10 < S-10.1."""
     prefix, dash, number = story_id.rpartition("-")
     if dash and number.isdecimal() and number.isascii() and _DIGIT.search(prefix) is None:
-        return (prefix + dash, int(number), "")  # the usual PREFIX-NUMBER, without the pattern
+        # The usual PREFIX-NUMBER, without the pattern; the prefix one string for every story.
+        return (sys.intern(prefix + dash), int(number), "")
     parts = _DIGITS.split(story_id)
     return tuple(int(part) if index % 2 else part for index, part in enumerate(parts))
 
@@ -368,6 +370,18 @@ _SET_DEPENDS_ON = _slot_setter(_DeferredStory, "depends_on")
 _SET_PARENT = _slot_setter(_DeferredStory, "parent")
 _SET_TYPE = _slot_setter(_DeferredStory, "type")
 _COMPARED = tuple(f.name for f in dataclass_fields(Story) if f.compare)
+
+
+def release(story: Story) -> None:
+    """Let a deferred story forget the front matter and facts it decoded (it decodes them again
+    if asked): a command that judges many stories one by one then holds one story's at a time,
+    not the whole backlog's. A story built whole, or one that no longer has what they were
+    decoded from, keeps them."""
+    if fill_of(story) is None:
+        return
+    for name in ("data", "facts"):
+        if is_filled(story, name):
+            Story.__dict__[name].__delete__(story)
 
 
 def fill_of(story: Story) -> Fill | None:

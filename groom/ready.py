@@ -18,7 +18,7 @@ import msgspec
 
 from groom import yamlio
 from groom.findings import ERROR, WARNING, Finding
-from groom.model import FM_LINE, RESERVED_KEY, Backlog, Story
+from groom.model import FM_LINE, RESERVED_KEY, Backlog, Story, release
 from groom.naming import team_key, team_view
 from groom.schemas import Schema, Schemas
 
@@ -856,6 +856,7 @@ def check(
     for story in backlog.stories:
         if wanted is None or story.display in wanted:
             found.extend(judge.findings(story))
+            release(story)  # what the findings need of it is in them
     found.extend(integrity(backlog, wanted))
     found.sort(key=lambda f: f.sort_key)
     return found

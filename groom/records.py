@@ -15,6 +15,7 @@ cheaper than pickling the Story objects (measured on 5,000 stories: 36 ms agains
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Sequence
 from typing import Any, Literal
 
@@ -136,6 +137,9 @@ def encode_all(items: Sequence[Any]) -> tuple[bytes, list[int]]:
     return b"\xdd" + len(parts).to_bytes(4, "big") + b"".join(parts), refused
 
 
+Encoded = bytes | msgspec.Raw
+"""A story's encoded part: a view into a cache file's buffer, or a copy of its own."""
+
 Parts = tuple[msgspec.Raw | None, msgspec.Raw | None]
 """A story's front matter and detail, encoded, as the process that read it encoded them."""
 
@@ -146,16 +150,24 @@ def parts_of(story: Story) -> Parts | None:
     fill = fill_of(story)
     if not isinstance(fill, Filler):
         return None
-    data = None if is_filled(story, "data") else fill.data_raw
-    detail = None if is_filled(story, "facts") else fill.raw
+    data = None if is_filled(story, "data") else _raw(fill.data_raw)
+    detail = None if is_filled(story, "facts") else _raw(fill.raw)
     return data, detail
 
 
+def _raw(part: Encoded) -> msgspec.Raw:
+    """A part as msgpack writes it back as it is (bytes alone would be written as binary)."""
+    return part if isinstance(part, msgspec.Raw) else msgspec.Raw(part)
+
+
 def result(
-    found: Record, path: str, display: str, placements: bool, reading: Reading = PLAIN
+    found: Record, path: str, display: str, placements: bool, reading: Reading = PLAIN, copy: bool = False
 ) -> Story | Placement | Unreadable | None:
     """What a record holds, as a run asks for it (a Story, a Placement or an Unreadable), or
-    None when it cannot answer that (a placement when the story is wanted) or is not sound."""
+    None when it cannot answer that (a placement when the story is wanted) or is not sound.
+    With ``copy``, a story keeps copies of its encoded parts rather than views into the buffer
+    the record was decoded from, so the rest of that buffer can go, and the head's values most
+    stories share are one object each."""
     kind = found.kind
     if kind == "u":
         try:
@@ -170,8 +182,22 @@ def result(
         return Placement(path, display, found.head, digest)
     if kind != "s":
         return None
-    fill = Filler(found.data, found.detail, path, digest, reading)
-    return deferred_story(path, display, found.head, digest, reading.fields, fill)
+    head = found.head
+    if copy:
+        data, detail = bytes(found.data), bytes(found.detail)
+        for key in _SHARED:
+            value = head.get(key)
+            if value.__class__ is str:
+                head[key] = sys.intern(value)
+    else:
+        data, detail = found.data, found.detail
+    fill = Filler(data, detail, path, digest, reading)
+    return deferred_story(path, display, head, digest, reading.fields, fill)
+
+
+_SHARED = ("status", "type", "sprint")
+"""Head keys whose values most stories share: a status, a type, a sprint's name (55 bytes a
+value a story; 16 MB on 100,000 stories)."""
 
 
 class Filler:
@@ -182,7 +208,7 @@ class Filler:
 
     __slots__ = ("data_raw", "digest", "path", "raw", "reading")
 
-    def __init__(self, data: msgspec.Raw, detail: msgspec.Raw, path: str, digest: int, reading: Reading) -> None:
+    def __init__(self, data: Encoded, detail: Encoded, path: str, digest: int, reading: Reading) -> None:
         self.data_raw = data
         self.raw = detail
         self.path = path
@@ -253,7 +279,9 @@ def unpack(
     found = _PACKED.decode(blob)
     results: list[Story | Placement | Unreadable] = []
     for index, (item, path, display) in enumerate(zip(found, paths, displays, strict=True)):
-        made = result(item, path, display, placements, reading) if item is not None else None
+        # Copies of the parts: the rest of the buffer (heads and digests, a fifth of it) is
+        # decoded already and can go.
+        made = result(item, path, display, placements, reading, copy=True) if item is not None else None
         if made is None:
             made = leftovers[index]
         results.append(made)

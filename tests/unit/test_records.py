@@ -12,13 +12,25 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from groom import records
+from groom import ready, records, storyfile
 from groom.backlog import load_story
 from groom.errors import GroomError
 from groom.facts import Facts
-from groom.model import HEAD_KEYS, PLACEMENT_KEYS, Placement, Story, Unreadable, deferred_story, fill_of
+from groom.model import (
+    HEAD_KEYS,
+    PLACEMENT_KEYS,
+    Backlog,
+    Placement,
+    Story,
+    Unreadable,
+    deferred_story,
+    fill_of,
+    is_filled,
+    release,
+)
 from groom.naming import PLAIN
-from tests.stories import story
+from groom.schemas import load as load_schemas
+from tests.stories import CONFIG, story
 
 BODY = """As a planner I want a story so that the team knows.
 
@@ -207,3 +219,38 @@ def test_a_record_of_the_wrong_kind_for_the_question_gives_nothing() -> None:
     packed = msgspec.msgpack.decode(records.ENCODER.encode(row), type=records.Record)
     assert records.result(packed, whole.path, whole.display, placements=False) is None
     assert records.result(packed, whole.path, whole.display, placements=True) is not None
+
+
+def test_a_check_lets_go_of_what_it_decoded_to_judge_a_story_handed_over(tmp_path: Path) -> None:
+    """The stories a check judges after the read (those with dependencies) are decoded one by
+    one; holding them all decoded took 56 MB more of a cold check at 100,000 stories."""
+    written = [
+        story("S-1", body=BODY),
+        story("S-2", body=BODY, depends_on=["S-1"]),
+        story("S-3", body=BODY, depends_on=["S-9"], status="draft"),  # a finding: S-9 is not there
+    ]
+    for item in written:
+        (tmp_path / f"{item.id}.md").write_bytes(storyfile.render_new(item.data, BODY))
+    read: list[Story | Placement | Unreadable] = [
+        load_story(str(tmp_path / f"{item.id}.md"), str(tmp_path)) for item in written
+    ]
+    handed = [item for item in _round_trip(read) if isinstance(item, Story)]
+    whole = [item for item in read if isinstance(item, Story)]
+    schemas = load_schemas(CONFIG)
+    found = ready.check(Backlog(CONFIG, tuple(handed)), schemas)
+    assert found == ready.check(Backlog(CONFIG, tuple(whole)), schemas)
+    assert "unknown-dependency" in {f.rule for f in found}
+    # S-3's finding is the whole backlog's, placed after every story was judged: decoded again.
+    assert not any(is_filled(item, "data") or is_filled(item, "facts") for item in handed[:2])
+    assert [item.data for item in handed] == [item.data for item in whole]  # decoded again when asked
+    release(whole[0])  # a story built whole keeps what it holds
+    assert is_filled(whole[0], "data")
+
+
+def test_the_values_most_stories_share_are_one_object_once_handed_over() -> None:
+    """A status, a type, a sprint: one string for every story, not one each (16 MB at 100,000)."""
+    first, second = _round_trip([story("S-1", sprint="2026-07"), story("S-2", sprint="2026-07")])
+    assert isinstance(first, Story) and isinstance(second, Story)
+    for key in ("status", "type", "sprint"):
+        assert first.raw(key) is second.raw(key), key
+    assert first.status is second.status
