@@ -48,9 +48,9 @@ from groom import __version__, edits, records, storyfile
 from groom.backlog import Loaded, display_path
 from groom.config import Config
 from groom.errors import GroomError
-from groom.model import Story, Unreadable
+from groom.model import Story
 from groom.naming import Reading
-from groom.records import ENCODER, Parts, Record, digest_bytes, encode_all, parts_of, row
+from groom.records import ENCODER, Record, digest_bytes, encode_all, parts_of, row
 
 FORMAT = 3
 """The layout of a cache file; a file of another layout is ignored."""
@@ -169,10 +169,12 @@ class Cache:
         """Entries read from the file, by path."""
         self._new: dict[str, _Entry | _Fresh] = {}
         """Entries of this run's files, by path: kept as read, or what this run read."""
-        self._verdicts: dict[str, dict[str, list[Any]]] = {}
+        self._verdicts: dict[str, _Verdicts] = {}
         """Verdicts this run found, by path: written into the entries when the file is saved."""
         self._pending: dict[str, tuple[Stat | None, int]] = {}
         """Files to be read: their times before the read (None: not taken), when it began."""
+        self._cold_at: int | None = None
+        """When a cold run began to read every file (then none is in _pending: 5 MB on 100,000)."""
         self._batches: list[tuple[list[str], list[Loaded], bool]] = []
         """What keep() was given, made into entries only when they are looked up or written."""
         self._kept_texts: dict[bytes, Any] = {}
@@ -282,10 +284,12 @@ class Cache:
         return edits.write_cache(self.folder, self.name, parts, ignore=self.own_folder)
 
     def _entry(self, relative: str, found: _Entry | _Fresh) -> _Entry | tuple[Any, ...] | None:
-        """An entry as it will be written: as read, with this run's verdicts added."""
-        verdicts = self._verdicts.get(relative)
+        """An entry as it will be written: as read, with this run's verdicts for its bytes added."""
+        mine = self._verdicts.get(relative)
         if isinstance(found, _Fresh):
-            return found.entry(relative, verdicts or {})
+            fresh = mine is not None and isinstance(found.result, Story) and found.result.digest == mine.digest
+            return found.entry(relative, mine.kinds if mine is not None and fresh else {})
+        verdicts = mine.kinds if mine is not None and digest_bytes(mine.digest) == found.record.digest else None
         if verdicts:
             kept = self._kept_verdicts(found.verdicts)
             kept = {**kept, **verdicts} if isinstance(kept, dict) else verdicts
@@ -303,7 +307,7 @@ class Cache:
         now = time.time_ns()
         root, old, new, pending = self.root, self._old, self._new, self._pending
         if not old:  # cold: nothing to compare; the writer takes the files' times after the fact
-            pending.update(dict.fromkeys(paths, (None, now)))
+            self._cold_at = self._cold_at or now
             return known, list(paths)
         skip = len(root)
         base = cwd.rstrip("/") + "/"  # display_path's usual case, worked out once
@@ -340,12 +344,13 @@ class Cache:
     @property
     def _entries(self) -> dict[str, _Entry | _Fresh]:
         """This run's entries by path, what keep() was given included."""
-        pending, new = self._pending, self._new
+        pending, new, cold = self._pending, self._new, self._cold_at
         for paths, results, placements in self._batches:
             for path, result in zip(paths, results, strict=True):
-                taken = pending.pop(path, None)
+                relative = self._relative(path)
+                taken = pending.pop(path, None) if cold is None else None if relative in new else (None, cold)
                 if taken is not None:
-                    new[self._relative(path)] = _Fresh(path, *taken, result, placements)
+                    new[relative] = _Fresh(path, *taken, result, placements)
         self._batches.clear()
         return new
 
@@ -357,13 +362,13 @@ class Cache:
 
     def recall_verdict(self, kind: str, story: Story, context: list[Any]) -> list[Any] | None:
         relative = self._relative(story.path)
+        mine = self._verdicts.get(relative)
+        if mine is not None and mine.digest == story.digest:  # what this run found for these bytes
+            rows = mine.kinds.get(kind)
+            if rows is not None and rows[0] == context:
+                found_now: list[Any] = rows[1]
+                return found_now
         found = self._new.get(relative)
-        if isinstance(found, _Fresh):  # read this run: what this run kept for these bytes
-            mine = self._verdicts.get(relative, {}).get(kind)
-            if mine is None or mine[0] != context or found.digest != digest_bytes(story.digest):
-                return None
-            rows: list[Any] = mine[1]
-            return rows
         if (
             not isinstance(found, _Entry)
             or found.record.kind != "s"
@@ -392,15 +397,22 @@ class Cache:
         return decoded
 
     def keep_verdict(self, kind: str, story: Story, context: list[Any], rows: list[Any]) -> None:
+        """Keep what the judge found for a story this run knows: one the cache gave back, or one
+        read this run (whose entry is made only when the file is written: an entry for every
+        story read would be a tenth of a cold run's memory). The verdicts go into the entry
+        only if it is of these very bytes."""
         relative = self._relative(story.path)
-        found = self._entries.get(relative)
-        if isinstance(found, _Entry):
-            a_story, digest = found.record.kind == "s", found.record.digest
-        elif found is not None:
-            a_story, digest = isinstance(found.result, Story), found.digest
-        if found is None or not a_story or digest != digest_bytes(story.digest):
+        found = self._new.get(relative)
+        if found is None and self._cold_at is None and story.path not in self._pending:
             return
-        self._verdicts.setdefault(relative, {})[kind] = [context, rows]
+        if isinstance(found, _Entry) and (
+            found.record.kind != "s" or found.record.digest != digest_bytes(story.digest)
+        ):
+            return
+        mine = self._verdicts.get(relative)
+        if mine is None or mine.digest != story.digest:
+            mine = self._verdicts[relative] = _Verdicts(story.digest)
+        mine.kinds[kind] = [context, rows]
         self.changed = True
 
     @property
@@ -408,10 +420,20 @@ class Cache:
         return _Memo(self)
 
 
+class _Verdicts:
+    """What the judge found this run for the bytes of one story file, by kind: [context, rows]."""
+
+    __slots__ = ("digest", "kinds")
+
+    def __init__(self, digest: int) -> None:
+        self.digest = digest
+        self.kinds: dict[str, list[Any]] = {}
+
+
 class _Fresh:
     """What this run read of a file, made into an entry only when the cache is written."""
 
-    __slots__ = ("digest", "info", "partial", "parts", "path", "read_at", "result")
+    __slots__ = ("info", "partial", "path", "read_at", "result")
 
     def __init__(self, path: str, info: Stat | None, read_at: int, result: Loaded, partial: bool) -> None:
         self.path = path
@@ -419,10 +441,6 @@ class _Fresh:
         self.read_at = read_at
         self.result = result
         self.partial = partial
-        self.digest = b"" if isinstance(result, Unreadable) else digest_bytes(result.digest)
-        self.parts: Parts | None = parts_of(result) if isinstance(result, Story) else None
-        """A story's front matter and detail as the process that read it encoded them, taken
-        before a command decodes them: not encoded twice."""
 
     def entry(self, relative: str, verdicts: dict[str, list[Any]]) -> tuple[Any, ...] | None:
         """The entry laid out as _Entry is encoded (written in the one encode of the file), or
@@ -433,7 +451,9 @@ class _Fresh:
         if info is None:
             return None
         settled = _settled(info, self.read_at)
-        return (relative, *info, settled, self.partial, row(self.result, self.parts), verdicts)
+        # A story's parts as the process that read it encoded them, unless decoded (not encoded twice).
+        parts = parts_of(self.result) if isinstance(self.result, Story) else None
+        return (relative, *info, settled, self.partial, row(self.result, parts), verdicts)
 
 
 def _detachable() -> bool:
