@@ -11,7 +11,7 @@ from groom.backlog import display_path
 from groom.errors import ConfigError, GroomError
 from groom.findings import Finding
 from groom.hints import config_hints
-from groom.model import Story, as_points, holder
+from groom.model import Story, as_points, holder, release
 from groom.workspace import Workspace
 
 
@@ -134,12 +134,15 @@ def list_stories(ws: Workspace, statuses: Sequence[str] = (), only: Filter | Non
         wanted.add(known[0])
     stories = ws.judged("gaps", only=(lambda story: story.status in wanted) if wanted else None).stories
     judge = ws.judge
-    judged = (
-        (story, None if story.status in config.inactive_statuses else not judge.gaps(story))
-        for story in stories
-        if not wanted or story.status in wanted
-    )
-    rows = tuple(row for row in judged if only is None or only.keeps(*row))
+    kept: list[tuple[Story, bool | None]] = []
+    for story in stories:
+        if wanted and story.status not in wanted:
+            continue
+        ready = None if story.status in config.inactive_statuses else not judge.gaps(story)
+        if only is None or only.keeps(story, ready):
+            kept.append((story, ready))
+        release(story)  # what judging and filtering decoded of it: a listing shows its head
+    rows = tuple(kept)
     open_estimates = [story.points for story, _ in rows if config.is_open(story.status)]
     history = [as_points(story.estimate) for story, _ in rows if story.status in config.inactive_statuses]
     return Listing(
