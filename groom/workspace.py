@@ -19,7 +19,7 @@ from groom import edits, git, storyfile
 from groom import ready as ready_module
 from groom import schemas as schemas_module
 from groom.config import Config
-from groom.model import Backlog, Placement, Story, Unreadable, placement_of
+from groom.model import Backlog, Placement, Story, Unreadable, placement_of, release
 
 
 class Workspace:
@@ -75,6 +75,7 @@ class Workspace:
         for story in self.backlog.stories:
             judge.findings(story)
             judge.gaps(story)
+            release(story)  # the writer encodes its parts as they came: not decoded ones
 
     @cached_property
     def cache(self) -> cache_module.Cache | None:
