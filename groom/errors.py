@@ -59,6 +59,11 @@ class WriteConflict(GroomError):
     """A file changed on disk since groom read it, or an edit would not round-trip."""
 
 
+class StoryChanged(GroomError):
+    """A story's file changed (or went) between groom's read of it and a second look that must
+    find the same bytes: the run cannot answer for bytes it no longer has."""
+
+
 class DorRefusal(GroomError):
     """A write that would make a story claiming ready fail the Definition of Ready."""
 

@@ -279,13 +279,7 @@ class _DeferredStory(Story):
             raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
         part = getattr(fill, name)()
         setter(self, part)
-        self._filled()
         return part
-
-    def _filled(self) -> None:
-        """Let go of what the parts were decoded from once every part is."""
-        if all(is_filled(self, name) for name in _SET_PART):
-            _SET_FILL(self, None)
 
     def raw(self, key: str, default: Any = None) -> Any:
         return (self._head if key in HEAD_KEYS else self.data).get(key, default)
@@ -375,8 +369,8 @@ _COMPARED = tuple(f.name for f in dataclass_fields(Story) if f.compare)
 def release(story: Story) -> None:
     """Let a deferred story forget the front matter and facts it decoded (it decodes them again
     if asked): a command that judges many stories one by one then holds one story's at a time,
-    not the whole backlog's. A story built whole, or one that no longer has what they were
-    decoded from, keeps them."""
+    not the whole backlog's. A story built whole keeps them. The front matter's text is kept:
+    it is read again from the file, not decoded."""
     if fill_of(story) is None:
         return
     for name in ("data", "facts"):
@@ -385,8 +379,9 @@ def release(story: Story) -> None:
 
 
 def fill_of(story: Story) -> Fill | None:
-    """What a deferred story fills its parts from; None once every part is filled, or for a
-    story built whole."""
+    """What a deferred story fills its parts from (kept while the story lives: release() lets
+    go of decoded parts, which are filled again from it when asked); None for a story built
+    whole."""
     fill: Fill | None = _FILL_OF(story) if isinstance(story, _DeferredStory) else None
     return fill
 

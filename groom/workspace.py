@@ -19,6 +19,7 @@ from groom import edits, git, storyfile
 from groom import ready as ready_module
 from groom import schemas as schemas_module
 from groom.config import Config
+from groom.errors import StoryChanged
 from groom.model import Backlog, Placement, Story, Unreadable, placement_of, release
 
 
@@ -73,9 +74,13 @@ class Workspace:
         assert self.cache is not None
         judge = ready_module.Judge(self.backlog, self.schemas, self._after_found(self.cache.memo))
         for story in self.backlog.stories:
-            judge.findings(story)
-            judge.gaps(story)
-            release(story)  # the writer encodes its parts as they came: not decoded ones
+            try:
+                judge.findings(story)
+                judge.gaps(story)
+            except StoryChanged:  # written by this very command, say: judged by the next run
+                continue
+            finally:
+                release(story)  # the writer encodes its parts as they came: not decoded ones
 
     @cached_property
     def cache(self) -> cache_module.Cache | None:

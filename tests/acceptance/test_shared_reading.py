@@ -24,6 +24,7 @@ import pytest
 from groom import backlog as backlog_module
 from groom import ready, records
 from groom.model import Story
+from groom.workspace import Workspace
 from tests.acceptance.test_cache import READS, Walk
 from tests.conftest import Project, Result, Runner, spy
 
@@ -211,3 +212,30 @@ def _state(pid: int) -> str:
         return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
     except OSError:
         return "Z"
+
+
+def test_a_story_changed_before_the_cache_writer_judges_it_costs_the_next_run_that_story_alone(
+    project: Project, groom: Runner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After a cold run the cache's writer judges every story for the next run. A story handed
+    over by a reading child has its front matter read again to place a gap; if its file changed
+    since (the command itself wrote it, or the user did), that story cannot be judged: the others
+    still are (the writer stopped at the first such story, and the next run judged all the rest)."""
+    for n in range(1, 13):
+        project.story(f"S-{n}", status="draft", rank=f"a{n:02}")  # drafts: no estimate, a gap at status
+    monkeypatch.setenv("GROOM_CACHE_FOREGROUND", "1")
+    real = Workspace._judge_all
+
+    def edited_first(ws: Workspace) -> None:
+        path = project.root / "backlog" / "S-3.md"
+        path.write_text(path.read_text().replace("title: Story S-3", "title: Story S-3, edited"))
+        real(ws)
+
+    monkeypatch.setattr(Workspace, "_judge_all", edited_first)
+    _shared(monkeypatch, True)
+    assert groom("--cache", "check").code == 0
+    monkeypatch.setattr(Workspace, "_judge_all", real)
+    judged: list[str] = []
+    spy(monkeypatch, ready.Judge, "_gaps", lambda _judge, story, *_: judged.append(story.id))
+    assert groom("--cache", "list").code == 0
+    assert judged == ["S-3"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import pickle
+from collections.abc import Callable
 from pathlib import Path
 
 import msgspec
@@ -14,7 +15,7 @@ from hypothesis import strategies as st
 
 from groom import ready, records, storyfile
 from groom.backlog import load_story
-from groom.errors import GroomError
+from groom.errors import GroomError, StoryChanged
 from groom.facts import Facts
 from groom.model import (
     HEAD_KEYS,
@@ -62,11 +63,13 @@ def test_a_story_comes_back_equal_its_facts_decoded_and_its_text_read_only_when_
     (back,) = _round_trip([written])
     assert isinstance(back, Story)
     assert back.id == "S-1" and back.data == written.data and back.digest == written.digest
-    assert fill_of(back) is not None, "the facts were decoded before anyone asked"
+    assert not is_filled(back, "facts"), "the facts were decoded before anyone asked"
     assert back.facts == written.facts
-    assert b"labels: [a, b]" not in records.pack([written])[0], "the front matter's text is handed over"
+    blob, _, texts = records.pack([written])
+    assert b"labels: [a, b]" not in blob and not texts, "the text of a story without dependencies is handed over"
     assert back.front_matter == written.front_matter  # read again from the file
-    assert fill_of(back) is None, "what the parts were decoded from is kept after they were"
+    release(back)  # what was decoded goes; what it was decoded from stays
+    assert not is_filled(back, "data") and fill_of(back) is not None
     assert back == written and written == back
     _ = written.order_key  # worked out on one side only: not part of what makes them equal
     assert back == written and written == back
@@ -111,7 +114,7 @@ def test_values_msgpack_cannot_hold_still_come_back() -> None:
     text = story("S-5", title="lone \udc80 surrogate")
     plain = story("S-3")
     results: list[Story | Placement | Unreadable] = [plain, huge, text]
-    _, leftovers = records.pack(results)
+    _, leftovers, _ = records.pack(results)
     assert set(leftovers) == {1, 2}
     recorded, *whole = _round_trip(results)
     assert whole == [huge, text]
@@ -141,19 +144,38 @@ def test_parts_that_do_not_decode_are_read_again_from_the_file(tmp_path: Path) -
         _ = again.data
 
 
-def test_a_front_matter_text_is_read_again_only_from_the_bytes_the_record_was_made_of(tmp_path: Path) -> None:
+def test_a_front_matter_text_is_read_again_only_from_the_bytes_the_record_was_made_of(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A finding is placed in the text judged: a file changed since (or gone) stops the run."""
     read = _read(tmp_path, "id: S-1\ntitle: T\n")
     path = tmp_path / "S-1.md"
     packed = records.pack([read])
     (back,) = records.unpack(packed, [str(path)], ["S-1.md"], False)
     assert isinstance(back, Story) and back.front_matter == "id: S-1\ntitle: T\n"
-    for change in (lambda: path.write_text(path.read_text().replace("T", "U")), path.unlink):
+    monkeypatch.chdir(tmp_path)  # named as the user sees it
+    edits: list[tuple[Callable[[], object], str]] = [
+        (lambda: path.write_text(path.read_text().replace("T", "U")), "changed"),
+        (path.unlink, "was removed"),
+    ]
+    for change, said in edits:
         (again,) = records.unpack(packed, [str(path)], ["S-1.md"], False)
         change()
         assert isinstance(again, Story) and again.facts == read.facts  # kept: no need to read
-        with pytest.raises(GroomError, match=r"S-1\.md changed while groom was reading it; run the command again"):
+        with pytest.raises(StoryChanged) as raised:
             _ = again.front_matter
+        assert str(raised.value) == f"S-1.md {said} while groom was reading it; run the command again"
+
+
+def test_the_text_of_a_story_with_dependencies_comes_along_not_into_the_cache(tmp_path: Path) -> None:
+    """The process that takes a share judges its stories with dependencies after the read and
+    places their findings in their text: handed over, it is not read again."""
+    read = _read(tmp_path, "id: S-1\ntitle: T\nstatus: draft\ndepends_on: [S-0]\n")
+    (back,) = _round_trip([read])
+    (tmp_path / "S-1.md").unlink()
+    assert isinstance(back, Story) and back.front_matter == read.front_matter
+    kept = records.ENCODER.encode(records.row(back, records.parts_of(back)))
+    assert read.front_matter.encode() not in kept, "the cache would keep the text"
 
 
 def test_a_deferred_story_answers_the_whole_backlog_rules_from_its_head() -> None:
