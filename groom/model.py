@@ -367,13 +367,12 @@ _COMPARED = tuple(f.name for f in dataclass_fields(Story) if f.compare)
 
 
 def release(story: Story) -> None:
-    """Let a deferred story forget the front matter and facts it decoded (it decodes them again
-    if asked): a command that judges many stories one by one then holds one story's at a time,
-    not the whole backlog's. A story built whole keeps them. The front matter's text is kept:
-    it is read again from the file, not decoded."""
+    """Let a deferred story forget its front matter, facts and text (decoded, or read from the
+    file, again if asked): a command that judges many stories one by one then holds one story's
+    at a time, not the whole backlog's. A story built whole keeps them."""
     if fill_of(story) is None:
         return
-    for name in ("data", "facts"):
+    for name in _SET_PART:
         if is_filled(story, name):
             Story.__dict__[name].__delete__(story)
 

@@ -223,7 +223,7 @@ class Filler:
         self.digest = digest
         self.reading = reading
         self.text = text
-        """The front matter's text, when the record came with it (else read again when asked)."""
+        """The front matter's text, when the record came with it (else read from the file)."""
 
     def data(self) -> dict[str, Any]:
         try:
@@ -248,8 +248,9 @@ class Filler:
         )
 
     def front_matter(self) -> str:
-        if self.text is not None:
-            return self.text
+        text, self.text = self.text, None  # given once: the story keeps it until released
+        if text is not None:
+            return text
         try:
             raw = storyfile.read_bytes(self.path)
             if storyfile.digest(raw) == self.digest:
