@@ -18,7 +18,7 @@ import msgspec
 
 from groom import yamlio
 from groom.findings import ERROR, WARNING, Finding
-from groom.model import FM_LINE, RESERVED_KEY, Backlog, Story, release
+from groom.model import FM_LINE, RESERVED_KEY, Backlog, Story, carried, carry, release
 from groom.naming import team_key, team_view
 from groom.schemas import Schema, Schemas
 
@@ -217,7 +217,8 @@ class Found:
         self._only = only
         self._inactive = frozenset(config.inactive_statuses)
         self._found: dict[str, tuple[int, bytes]] = {}
-        """(digest, encoded verdicts) by path."""
+        """(digest, encoded verdicts) by path, for stories that cannot carry them."""
+        self._any = False
         self._texts: dict[bytes, bytes] = {}
         self._decoded: dict[bytes, Verdicts] = {}
         self._stopped = False
@@ -243,6 +244,7 @@ class Found:
         self._keep(story, _ENCODER.encode(verdicts))
 
     def _keep(self, story: Story, text: bytes) -> None:
+        self._any = True
         self._found[story.path] = (story.digest, self._texts.setdefault(text, text))
 
     def export(self, stories: Sequence[object]) -> bytes:
@@ -254,17 +256,22 @@ class Found:
         )
 
     def adopt(self, stories: Sequence[object], exported: bytes) -> None:
-        """What another process found for ``stories`` (what export() gave there)."""
+        """What another process found for ``stories`` (what export() gave there): carried by
+        the stories it read from those very bytes, else kept here."""
         for story, text in zip(stories, _EXPORTED.decode(exported), strict=True):
             if text is not None and isinstance(story, Story):
-                self._keep(story, text)
+                self._any = True
+                if not carry(story, self._texts.setdefault(text, text)):
+                    self._keep(story, text)
 
     def verdicts(self, story: Story) -> Verdicts | None:
         """What was found for these very bytes of ``story``, decoded (once per distinct text)."""
-        entry = self._found.get(story.path)
-        if entry is None or entry[0] != story.digest:
-            return None
-        text = entry[1]
+        text = carried(story)
+        if text is None:
+            entry = self._found.get(story.path)
+            if entry is None or entry[0] != story.digest:
+                return None
+            text = entry[1]
         if text not in self._decoded:
             self._decoded[text] = _VERDICTS.decode(text)
         return self._decoded[text]
@@ -273,7 +280,7 @@ class Found:
         """A judge's memo that answers from what was found, then from ``behind`` (the warm
         cache), which keeps what was found for the next run; ``behind`` itself when nothing was
         found (a backlog read by one process is judged after the read)."""
-        return _FoundFirst(self, behind) if self._found else behind
+        return _FoundFirst(self, behind) if self._any else behind
 
 
 class _Recorder:
@@ -367,7 +374,7 @@ class Judge:
     def _open_spike(self, story: Story) -> str | None:
         """The first open spike the story depends on: its questions wait for it."""
         for dep in story.depends_on:
-            for target in self.backlog.by_id.get(dep, [])[:1]:
+            for target in self.backlog.by_id.get(dep, ())[:1]:
                 if target.type == "spike" and target.status not in self._done:
                     return dep
         return None
@@ -650,7 +657,7 @@ def _families(backlog: Backlog) -> Iterator[Finding]:
         for index, child_id in enumerate(listed):
             if not isinstance(child_id, str):
                 continue
-            holders = backlog.by_id.get(child_id, [])
+            holders = backlog.by_id.get(child_id, ())
             gone = backlog.finished(child_id) is not None or backlog.holder(child_id) is not None
             if not holders and not gone:
                 yield _at(

@@ -504,7 +504,7 @@ def _swap(value: Any, old: str, new: str) -> Any:
 
 def one_holder(backlog: Backlog, story_id: str) -> Story:
     """The story renumber works on when named by id; two files with the id need a file name."""
-    holders = backlog.by_id.get(story_id, [])
+    holders = backlog.by_id.get(story_id, ())
     if len(holders) > 1:
         files = ", ".join(s.display for s in holders)
         raise GroomError(
@@ -518,7 +518,7 @@ def plan_renumber(backlog: Backlog, story: Story, new_id: str | None, taken: Seq
     """Give ``story`` a fresh id, rename its file to match, and update every reference to it."""
     config = backlog.config
     old = story.id
-    shared = len(backlog.by_id.get(old, [])) > 1
+    shared = len(backlog.by_id.get(old, ())) > 1
     if new_id is None:
         [new_id] = ids.next_ids(config.id_prefix, taken, 1, config.id_digits)
     elif new_id in backlog.by_id or backlog.finished(new_id) is not None:
