@@ -236,7 +236,8 @@ class Fill(Protocol):
         """The body's facts."""
 
     def front_matter(self) -> str:
-        """The front matter's text (read again from the file: only placing a finding needs it)."""
+        """The front matter's text, handed over or read again from the file (only placing a
+        finding or a gap in it needs it)."""
 
 
 _TYPED = ("id", "status", "rank", "depends_on", "parent", "type")
@@ -246,10 +247,10 @@ _TYPED = ("id", "status", "rank", "depends_on", "parent", "type")
 class _DeferredStory(Story):
     """A story whose front matter, front matter text and body facts are filled in when first
     asked for (the warm cache and the reading processes decode them only for the stories a
-    command looks at; the text is read again from the file); until then it answers HEAD_KEYS
-    from ``_head``. Empty slots fall through to ``__getattr__``."""
+    command looks at; the text comes with the record or from the file); until then it answers
+    HEAD_KEYS from ``_head``. Empty slots fall through to ``__getattr__``."""
 
-    __slots__ = ("_carried", "_fill", "_head", *_TYPED)
+    __slots__ = ("_carried", "_fill", "_head", "_lent", *_TYPED)
     _fill: Fill | None
     _head: dict[str, Any]
     # The keys every whole-backlog rule reads (18 reads a story in a check), worked out once
@@ -279,6 +280,7 @@ class _DeferredStory(Story):
             raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
         part = getattr(fill, name)()
         setter(self, part)
+        _SET_LENT(self, True)
         return part
 
     def raw(self, key: str, default: Any = None) -> Any:
@@ -294,8 +296,8 @@ class _DeferredStory(Story):
 
 def deferred_story(path: str, display: str, head: dict[str, Any], digest: int, fields: FieldMap, fill: Fill) -> Story:
     """A Story whose front matter (beyond ``head``, its HEAD_KEYS), its text and the body's
-    facts come from ``fill`` when first read. It is a Story in every other way: equal to, and pickled as, the
-    Story it completes to."""
+    facts come from ``fill`` when first read. It is a Story in every other way: equal to, and
+    pickled as, the Story it completes to."""
     story = object.__new__(_DeferredStory)
     # The slots' own setters: half the cost of object.__setattr__ by name, for every story a
     # warm run takes from the cache.
@@ -307,6 +309,7 @@ def deferred_story(path: str, display: str, head: dict[str, Any], digest: int, f
     _SET_ORDER(story, None)
     _SET_FILL(story, fill)
     _SET_CARRIED(story, None)
+    _SET_LENT(story, False)
     # Typed by the functions Fields' properties use, once: a warm run makes every story this way.
     get = head.get
     _SET_ID(story, _text(get("id")))
@@ -359,6 +362,8 @@ _SET_FILL = _slot_setter(_DeferredStory, "_fill")
 _SET_HEAD = _slot_setter(_DeferredStory, "_head")
 _FILL_OF = _slot_or_none(_DeferredStory, "_fill")
 _SET_CARRIED = _slot_setter(_DeferredStory, "_carried")
+_SET_LENT = _slot_setter(_DeferredStory, "_lent")
+_LENT_OF = _slot_or_none(_DeferredStory, "_lent")
 _CARRIED_OF = _slot_or_none(_DeferredStory, "_carried")
 _SET_ID = _slot_setter(_DeferredStory, "id")
 _SET_STATUS = _slot_setter(_DeferredStory, "status")
@@ -372,12 +377,14 @@ _COMPARED = tuple(f.name for f in dataclass_fields(Story) if f.compare)
 def release(story: Story) -> None:
     """Let a deferred story forget its front matter, facts and text (decoded, or read from the
     file, again if asked): a command that judges many stories one by one then holds one story's
-    at a time, not the whole backlog's. A story built whole keeps them."""
-    if fill_of(story) is None:
+    at a time, not the whole backlog's. A story built whole keeps them. A story that filled
+    nothing since it was made or released costs one look (a warm check releases every story)."""
+    if story.__class__ is not _DeferredStory or not _LENT_OF(story) or fill_of(story) is None:
         return
     for name in _SET_PART:
         if is_filled(story, name):
             Story.__dict__[name].__delete__(story)
+    _SET_LENT(story, False)
 
 
 def carry(story: Story, found: bytes) -> bool:

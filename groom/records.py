@@ -5,11 +5,13 @@ A record is the digest of the file's bytes, its front matter (decoded at once: e
 orders and indexes by it) and the rest, kept encoded (``detail``): the body's facts, or why the
 file cannot be read. ``detail`` is decoded only when a command first asks for a story's facts
 (model.deferred_story), so a command that needs none for most stories does not pay for them.
-The front matter's text is not kept: only placing a schema finding in it needs it, and the
-judge's verdicts keep those places, so it is read again from the file (a third of a cached
-story's bytes, for a few stories a run). msgspec encodes and decodes records into typed structs at
-C speed: a value of the wrong type is a DecodeError, never a story built from it. Five times
-cheaper than pickling the Story objects (measured on 5,000 stories: 36 ms against 162 ms).
+The front matter's text is not kept (it was a third of a cached story's bytes): only placing a
+finding or a gap in it needs it, the judge's verdicts keep those places, so it is read again from
+the file for the few stories judged anew; a reading process hands it over (not into the cache)
+for the stories the process that takes them judges after the read. msgspec encodes and decodes
+records into typed structs at C speed: a value of the wrong type is a DecodeError, never a story
+built from it. Five times cheaper than pickling the Story objects (measured on 5,000 stories:
+36 ms against 162 ms).
 """
 
 from __future__ import annotations
@@ -202,15 +204,15 @@ def result(
 
 
 _SHARED = ("status", "type", "sprint")
-"""Head keys whose values most stories share: a status, a type, a sprint's name (55 bytes a
-value a story; 16 MB on 100,000 stories)."""
+"""Head keys whose values most stories share: a status, a type, a sprint's name (a short string
+is about 55 bytes: one each instead of one a story, about 16 MB on 100,000 stories)."""
 
 
 class Filler:
-    """Decodes a story's front matter, or its facts, when a command first asks; reads its front
-    matter's text again from the file. A part that does not decode (a cache that lies under a
-    valid checksum) is not believed: the file is read again. The file must still be the bytes
-    the record was made from."""
+    """Decodes a story's front matter, or its facts, when a command first asks; gives its front
+    matter's text, handed over with the record or read again from the file. A part that does not
+    decode (a cache that lies under a valid checksum) is not believed: the file is read again.
+    The file must still be the bytes the record was made from."""
 
     __slots__ = ("data_raw", "digest", "path", "raw", "reading", "text")
 
