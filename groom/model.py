@@ -379,7 +379,7 @@ def release(story: Story) -> None:
     file, again if asked): a command that judges many stories one by one then holds one story's
     at a time, not the whole backlog's. A story built whole keeps them. A story that filled
     nothing since it was made or released costs one look (a warm check releases every story)."""
-    if story.__class__ is not _DeferredStory or not _LENT_OF(story) or fill_of(story) is None:
+    if story.__class__ is not _DeferredStory or not _LENT_OF(story):  # lent: filled from its fill
         return
     for name in _SET_PART:
         if is_filled(story, name):

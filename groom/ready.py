@@ -218,8 +218,8 @@ class Found:
         self._inactive = frozenset(config.inactive_statuses)
         self._found: dict[str, tuple[int, bytes]] = {}
         """(digest, encoded verdicts) by path, for stories that cannot carry them."""
-        self._any = False
         self._texts: dict[bytes, bytes] = {}
+        """Each distinct text found once: empty until anything was found (carried or kept)."""
         self._decoded: dict[bytes, Verdicts] = {}
         self._stopped = False
 
@@ -244,7 +244,6 @@ class Found:
         self._keep(story, _ENCODER.encode(verdicts))
 
     def _keep(self, story: Story, text: bytes) -> None:
-        self._any = True
         self._found[story.path] = (story.digest, self._texts.setdefault(text, text))
 
     def export(self, stories: Sequence[object]) -> bytes:
@@ -259,10 +258,9 @@ class Found:
         """What another process found for ``stories`` (what export() gave there): carried by
         the stories it read from those very bytes, else kept here."""
         for story, text in zip(stories, _EXPORTED.decode(exported), strict=True):
-            if text is not None and isinstance(story, Story):
-                self._any = True
-                if not carry(story, self._texts.setdefault(text, text)):
-                    self._keep(story, text)
+            interned = self._texts.setdefault(text, text) if text is not None else None
+            if interned is not None and isinstance(story, Story) and not carry(story, interned):
+                self._keep(story, interned)
 
     def verdicts(self, story: Story) -> Verdicts | None:
         """What was found for these very bytes of ``story``, decoded (once per distinct text)."""
@@ -280,7 +278,7 @@ class Found:
         """A judge's memo that answers from what was found, then from ``behind`` (the warm
         cache), which keeps what was found for the next run; ``behind`` itself when nothing was
         found (a backlog read by one process is judged after the read)."""
-        return _FoundFirst(self, behind) if self._any else behind
+        return _FoundFirst(self, behind) if self._texts else behind
 
 
 class _Recorder:

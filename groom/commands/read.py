@@ -11,7 +11,7 @@ from groom.backlog import display_path
 from groom.errors import ConfigError, GroomError
 from groom.findings import Finding
 from groom.hints import config_hints
-from groom.model import Story, as_points, holder, release
+from groom.model import Story, as_points, release
 from groom.workspace import Workspace
 
 
@@ -183,7 +183,7 @@ def show(ws: Workspace, story_id: str) -> StoryView:
 
     deps = tuple((dep, status(dep)) for dep in story.depends_on)
     children = tuple(child.id for child in backlog.children(story.id))
-    broken = tuple(dep for dep, status in deps if status is None and holder(backlog.unreadable, dep))
+    broken = tuple(dep for dep, status in deps if status is None and backlog.holder(dep))
     body = ws.body(story)
     if story.status in ws.config.inactive_statuses:
         return StoryView(story, (), deps, children, broken, judged=False, body=body)
